@@ -1,0 +1,41 @@
+"""The Telegram side: translate updates into calls on the knowledge service and render replies.
+
+``register`` wires every handler into an ``Application``; nothing in ``knowledge`` knows about
+Telegram, and nothing here decides what to answer.
+"""
+
+from __future__ import annotations
+
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from handlers import commands, questions
+from handlers.errors import on_error
+from knowledge.replies import MENU, SHOW
+
+COMMANDS = {
+    "start": commands.start,
+    "help": commands.help_command,
+    "agreement": commands.agreement,
+    "events": commands.events,
+    "contacts": commands.contacts,
+    "search": commands.search,
+}
+
+
+def register(application: Application) -> None:
+    for name, callback in COMMANDS.items():
+        application.add_handler(CommandHandler(name, callback))
+    application.add_handler(MessageHandler(filters.COMMAND, commands.unknown_command))
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGES & filters.TEXT, questions.question)
+    )
+    application.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & ~filters.TEXT,
+            questions.not_text,
+        )
+    )
+    application.add_handler(CallbackQueryHandler(questions.show_button, pattern=f"^{SHOW}:"))
+    application.add_handler(CallbackQueryHandler(questions.menu_button, pattern=f"^{MENU}:"))
+    application.add_handler(CallbackQueryHandler(questions.stale_button))
+    application.add_error_handler(on_error)

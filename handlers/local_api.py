@@ -1,0 +1,281 @@
+"""An in-process stand-in for the Telegram Bot API server.
+
+``LocalBotApi`` is a python-telegram-bot ``BaseRequest``: the ``Application`` talks to it as it
+would to api.telegram.org, but every call is answered here, without a network. It checks
+messages the way Telegram does (HTML parse mode, length, button data) and keeps what was sent,
+so the console chat can print it, tests can assert on it and the benchmark can count it.
+
+``UpdateFactory`` builds the Bot API JSON of incoming updates, as Telegram would send them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import time
+from collections.abc import Callable
+from html.parser import HTMLParser
+from typing import Any
+
+from telegram.request import BaseRequest, RequestData
+
+from knowledge.markup import MESSAGE_LIMIT, telegram_length
+
+JSONDict = dict[str, Any]
+
+BOT_USER: JSONDict = {
+    "id": 7_000_000_001,
+    "is_bot": True,
+    "first_name": "Moscow–Beijing Cooperation",
+    "username": "moscow_beijing_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+CALLBACK_DATA_LIMIT = 64  # bytes
+BUTTON_TEXT_LIMIT = 1024  # generous; Telegram cuts long labels on screen, not in the API
+
+# Tags Telegram's HTML parse mode accepts (https://core.telegram.org/bots/api#html-style).
+_ALLOWED_TAGS = {
+    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
+    "code", "pre", "blockquote", "tg-emoji",
+}  # fmt: skip
+_ALLOWED_ENTITIES = {"lt", "gt", "amp", "quot"}
+_NAMED_ENTITY = re.compile(r"&([A-Za-z]\w*);")
+
+
+class BadRequest(Exception):
+    """What Telegram answers with HTTP 400."""
+
+
+class TelegramHTML(HTMLParser):
+    """A strict reader of Telegram HTML: unknown tags, bad nesting and stray ``<`` are errors."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.text: list[str] = []
+
+    @classmethod
+    def to_plain(cls, markup: str) -> str:
+        if _has_stray_angle(markup):
+            raise BadRequest("can't parse entities: unexpected '<'")
+        for name in _NAMED_ENTITY.findall(markup):
+            if name not in _ALLOWED_ENTITIES:
+                raise BadRequest(f"can't parse entities: unsupported HTML entity '&{name};'")
+        parser = cls()
+        parser.feed(markup)
+        parser.close()
+        if parser.stack:
+            raise BadRequest(f"can't parse entities: can't find end tag for {parser.stack[-1]!r}")
+        return "".join(parser.text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _ALLOWED_TAGS:
+            raise BadRequest(f"can't parse entities: unsupported start tag {tag!r}")
+        if tag == "a" and not dict(attrs).get("href"):
+            raise BadRequest("can't parse entities: a link without href")
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            raise BadRequest(f"can't parse entities: unexpected end tag {tag!r}")
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _has_stray_angle(markup: str) -> bool:
+    # Every "<" must open a tag; escaped text uses &lt;.
+    index = markup.find("<")
+    while index != -1:
+        end = markup.find(">", index)
+        if end == -1 or "<" in markup[index + 1 : end]:
+            return True
+        name = markup[index + 1 : end].lstrip("/").split(" ")[0].lower()
+        if name not in _ALLOWED_TAGS:
+            return True
+        index = markup.find("<", end)
+    return False
+
+
+class LocalBotApi(BaseRequest):
+    """Answers the Bot API methods the bot uses, in process; keeps every message it was sent."""
+
+    def __init__(self, on_send: Callable[[JSONDict], None] | None = None) -> None:
+        self.calls: list[tuple[str, JSONDict]] = []
+        self.sent: list[JSONDict] = []
+        self.callback_answers: list[JSONDict] = []
+        self._message_ids = itertools.count(1)
+        self._on_send = on_send
+
+    @property
+    def read_timeout(self) -> float | None:
+        return None
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        endpoint = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data else {}
+        self.calls.append((endpoint, params))
+        serve = self._methods().get(endpoint.lower())
+        if serve is None:
+            return _error(404, "Not Found: method not served by the local Bot API")
+        try:
+            result = serve(params)
+        except BadRequest as error:
+            return _error(400, f"Bad Request: {error}")
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def _methods(self) -> dict[str, Callable[[JSONDict], Any]]:
+        answer_true: Callable[[JSONDict], Any] = lambda _params: True  # noqa: E731
+        return {
+            "getme": lambda _params: BOT_USER,
+            "sendmessage": self._send_message,
+            "editmessagetext": self._edit_message_text,
+            "answercallbackquery": self._answer_callback_query,
+            "setmycommands": answer_true,
+            "deletemycommands": answer_true,
+            "deletewebhook": answer_true,
+            "getupdates": lambda _params: [],
+        }
+
+    def _send_message(self, params: JSONDict) -> JSONDict:
+        message = self._message(params)
+        self.sent.append(message)
+        if self._on_send:
+            self._on_send(message)
+        return message
+
+    def _edit_message_text(self, params: JSONDict) -> JSONDict:
+        return self._message(params, message_id=int(params["message_id"]))
+
+    def _answer_callback_query(self, params: JSONDict) -> bool:
+        if len(params.get("text") or "") > 200:
+            raise BadRequest("MESSAGE_TOO_LONG")
+        self.callback_answers.append(params)
+        return True
+
+    def _message(self, params: JSONDict, message_id: int | None = None) -> JSONDict:
+        text = str(params.get("text", ""))
+        plain = TelegramHTML.to_plain(text) if params.get("parse_mode") == "HTML" else text
+        if not plain.strip():
+            raise BadRequest("message text is empty")
+        if telegram_length(plain) > MESSAGE_LIMIT:
+            raise BadRequest("message is too long")
+        message: JSONDict = {
+            "message_id": message_id or next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": int(params["chat_id"]), "type": "private"},
+            "from": BOT_USER,
+            "text": plain,
+            "html": text,  # not in the real API: what the bot sent, for tests to inspect
+        }
+        markup = params.get("reply_markup")
+        if markup:
+            _check_keyboard(markup)
+            message["reply_markup"] = markup
+        return message
+
+
+def _check_keyboard(markup: JSONDict) -> None:
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(data.encode()) <= CALLBACK_DATA_LIMIT:
+                raise BadRequest("BUTTON_DATA_INVALID")
+            if not button.get("text") or len(button["text"]) > BUTTON_TEXT_LIMIT:
+                raise BadRequest("BUTTON_TEXT_INVALID")
+
+
+def _error(code: int, description: str) -> tuple[int, bytes]:
+    return code, json.dumps({"ok": False, "error_code": code, "description": description}).encode()
+
+
+class UpdateFactory:
+    """Bot API JSON for the updates one user sends, numbered as Telegram numbers them."""
+
+    def __init__(
+        self,
+        user_id: int = 1001,
+        first_name: str = "Anna",
+        language_code: str | None = "en",
+        chat_id: int | None = None,
+        chat_type: str = "private",
+    ) -> None:
+        self.user: JSONDict = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if language_code:
+            self.user["language_code"] = language_code
+        self.chat: JSONDict = {"id": chat_id or user_id, "type": chat_type}
+        if chat_type == "private":
+            self.chat["first_name"] = first_name
+        else:
+            self.chat["title"] = "Moscow–Beijing officials"
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(10_000)
+
+    def message(self, text: str, **extra: Any) -> JSONDict:
+        """A text message; a leading ``/command`` gets its ``bot_command`` entity."""
+        message: JSONDict = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self.chat,
+            "from": self.user,
+            "text": text,
+            **extra,
+        }
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0] if text.strip() else text
+            message["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": telegram_length(command)}
+            ]
+        return {"update_id": next(self._update_ids), "message": message}
+
+    def edited_message(self, text: str) -> JSONDict:
+        update = self.message(text)
+        update["edited_message"] = update.pop("message")
+        update["edited_message"]["edit_date"] = int(time.time())
+        return update
+
+    def non_text(self) -> JSONDict:
+        """A sticker: a message with no text."""
+        update = self.message("")
+        del update["message"]["text"]
+        update["message"]["sticker"] = {
+            "file_id": "sticker-1",
+            "file_unique_id": "s1",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        }
+        return update
+
+    def callback(self, data: str, message: JSONDict | None = None) -> JSONDict:
+        """A press on an inline button carrying ``data``, under ``message`` (a bot message)."""
+        query: JSONDict = {
+            "id": str(next(self._message_ids)),
+            "from": self.user,
+            "chat_instance": f"instance-{self.chat['id']}",
+            "data": data,
+        }
+        if message is not None:
+            query["message"] = {k: v for k, v in message.items() if k != "html"}
+        return {"update_id": next(self._update_ids), "callback_query": query}

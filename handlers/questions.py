@@ -1,0 +1,54 @@
+"""Free-text questions and the buttons that answers carry."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from handlers.context import BotContext
+from handlers.render import send
+from knowledge.models import EntryRef
+from knowledge.replies import MENU, MENU_PAGES, SHOW
+
+
+async def question(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    answer = context.kb.ask(message.text, context.lang(update))
+    await send(update, context, answer.reply)
+
+
+async def not_text(update: Update, context: BotContext) -> None:
+    await send(update, context, context.kb.message("errors.not_text", context.lang(update)))
+
+
+async def show_button(update: Update, context: BotContext) -> None:
+    """A press on a topic button (``show:faq:12``): answer with that entry."""
+    query = update.callback_query
+    assert query is not None
+    ref = EntryRef.parse((query.data or "").removeprefix(f"{SHOW}:"))
+    if ref is None:
+        await stale_button(update, context)
+        return
+    await query.answer()
+    await send(update, context, context.kb.show(ref, context.lang(update)))
+
+
+async def menu_button(update: Update, context: BotContext) -> None:
+    """A press on a main-menu button (``menu:events``)."""
+    query = update.callback_query
+    assert query is not None
+    page = (query.data or "").removeprefix(f"{MENU}:")
+    if page not in MENU_PAGES:
+        await stale_button(update, context)
+        return
+    await query.answer()
+    await send(update, context, context.kb.menu(page, context.lang(update)))
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """Any button we do not recognise: old, from another bot version, or forged."""
+    query = update.callback_query
+    assert query is not None
+    notice = context.kb.catalog.text(context.lang(update), "errors.stale_button")
+    await query.answer(notice, show_alert=True)

@@ -1,0 +1,1 @@
+"""The domain: knowledge base, matching and replies. Nothing in this package imports Telegram."""

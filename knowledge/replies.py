@@ -1,0 +1,148 @@
+"""What the bot says, as data: HTML text plus buttons, built from catalog templates.
+
+Nothing here knows about Telegram. A ``Button`` carries an *action* string; the Telegram side
+turns it into callback data and routes presses back to the service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from babel.dates import format_date, format_skeleton, format_time
+
+from knowledge.catalog import Catalog
+from knowledge.markup import Markup, escape, escape_attribute, split_html, to_plain
+from knowledge.models import Contact, Entry, EntryRef, Event, EventDate, FaqEntry, Source, pick
+
+# Actions a button can carry. Entry refs ("faq:12") are shown with SHOW.
+SHOW = "show"
+MENU = "menu"
+MENU_PAGES = ("agreement", "events", "contacts", "help")
+
+
+def show_action(ref: EntryRef) -> str:
+    return f"{SHOW}:{ref}"
+
+
+def menu_action(page: str) -> str:
+    return f"{MENU}:{page}"
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    html: Markup
+    buttons: tuple[tuple[Button, ...], ...] = ()
+
+    @property
+    def plain(self) -> str:
+        return to_plain(self.html)
+
+    def messages(self) -> list[str]:
+        """The text cut into messages Telegram accepts; buttons go under the last one."""
+        return split_html(self.html)
+
+
+def one_per_row(buttons: Iterable[Button]) -> tuple[tuple[Button, ...], ...]:
+    return tuple((button,) for button in buttons)
+
+
+def in_rows(buttons: Sequence[Button], width: int) -> tuple[tuple[Button, ...], ...]:
+    return tuple(tuple(buttons[i : i + width]) for i in range(0, len(buttons), width))
+
+
+class Formatter:
+    """Renders knowledge-base records in one language."""
+
+    def __init__(self, catalog: Catalog, sources: dict[str, Source], lang: str) -> None:
+        self.catalog = catalog
+        self.sources = sources
+        self.lang = lang
+
+    def t(self, key: str, **values: object) -> Markup:
+        return self.catalog.html(self.lang, key, **values)
+
+    def label(self, key: str, **values: object) -> str:
+        return self.catalog.text(self.lang, key, **values)
+
+    def local(self, texts: dict[str, str]) -> str:
+        return pick(texts, self.lang)[0]
+
+    def entry_card(self, entry: Entry) -> Markup:
+        if isinstance(entry, FaqEntry):
+            body = self.t(
+                "answer.card", question=entry.label(self.lang), answer=self.local(entry.answer)
+            )
+        elif isinstance(entry, Event):
+            body = self.t("event.card", **self._event_values(entry))
+        else:
+            body = self.t("contact.card", **self._contact_values(entry))
+        return join_paragraphs([body, self.source_line(entry.sources)])
+
+    def event_summary(self, event: Event) -> Markup:
+        return self.t("events.event", **self._event_values(event))
+
+    def contact_summary(self, contact: Contact) -> Markup:
+        return self.t("contacts.contact", **self._contact_values(contact))
+
+    def source_line(self, source_ids: Iterable[str]) -> Markup:
+        titles = [self.local(self.sources[s].name) for s in source_ids if s in self.sources]
+        if not titles:
+            return Markup("")
+        separator = self.label("answer.source_separator")
+        return self.t("answer.sources", sources=separator.join(dict.fromkeys(titles)))
+
+    def date(self, when: EventDate) -> str:
+        locale = self.catalog.text(self.lang, "meta.locale")
+        if when.day is None:
+            if when.month is None:
+                return str(when.year)
+            return format_skeleton("yMMMM", when.first_day, locale=locale)
+        text = format_date(when.first_day, format="long", locale=locale)
+        if when.at is not None:
+            moment = datetime.combine(when.first_day, when.at)
+            text += " " + format_time(moment, format="short", locale=locale)
+        return text
+
+    def link(self, url: str) -> Markup:
+        parts = urlsplit(url)
+        shown = (parts.netloc + parts.path).removeprefix("www.").rstrip("/")
+        return Markup(f'<a href="{escape_attribute(url)}">{escape(shown)}</a>')
+
+    def reach(self, contact: Contact) -> Markup:
+        """The shortest way to reach a contact: its website, else how the sources say."""
+        return self.link(contact.website) if contact.website else escape(self.local(contact.reach))
+
+    def contact_link(self, contact: Contact) -> Markup:
+        reach = self.local(contact.reach)
+        if contact.website:
+            return self.t("contacts.website", reach=reach, link=self.link(contact.website))
+        return escape(reach)
+
+    def _event_values(self, event: Event) -> dict[str, object]:
+        return {
+            "title": self.local(event.title),
+            "date": self.date(event.date),
+            "place": self.local(event.place),
+            "description": self.local(event.description),
+        }
+
+    def _contact_values(self, contact: Contact) -> dict[str, object]:
+        return {
+            "name": self.local(contact.name),
+            "role": self.local(contact.role),
+            "organization": self.local(contact.organization),
+            "reach": self.contact_link(contact),
+        }
+
+
+def join_paragraphs(parts: Iterable[str]) -> Markup:
+    return Markup("\n\n".join(part for part in parts if part))

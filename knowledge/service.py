@@ -1,0 +1,244 @@
+"""The bot's behaviour, free of Telegram: questions in, replies (text and buttons) out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from knowledge.catalog import Catalog
+from knowledge.markup import Markup, escape
+from knowledge.matcher import Match, Matcher
+from knowledge.models import EntryRef
+from knowledge.replies import (
+    MENU_PAGES,
+    Button,
+    Formatter,
+    Reply,
+    in_rows,
+    join_paragraphs,
+    menu_action,
+    one_per_row,
+    show_action,
+)
+from knowledge.store import KnowledgeBase
+
+# Decision thresholds on the matcher's 0–100 score, calibrated on tests/test_matcher.py.
+ANSWER_SCORE = 75  # a lone candidate this good is answered outright
+SUGGEST_SCORE = 50  # from here up, candidates are offered as "Did you mean…"
+CLOSE_MARGIN = 8  # candidates this close to the best one make the question ambiguous
+TOPIC_FLOOR = 40  # below this a candidate is not worth offering even as a related topic
+MAX_SUGGESTIONS = 3
+MAX_SEARCH_RESULTS = 8
+
+Outcome = Literal["answer", "suggest", "none", "empty"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: Outcome
+    matches: list[Match]
+
+
+def decide(ranked: list[Match]) -> Decision:
+    """Answer, suggest or admit ignorance, from the matcher's ranking (best first)."""
+    if not ranked:
+        return Decision("none", [])
+    best = ranked[0]
+    if best.score < SUGGEST_SCORE:
+        related = [m for m in ranked[:MAX_SUGGESTIONS] if m.score >= TOPIC_FLOOR]
+        return Decision("none", related)
+    close = [m for m in ranked[1:MAX_SUGGESTIONS] if best.score - m.score < CLOSE_MARGIN]
+    if best.score >= ANSWER_SCORE and not close:
+        return Decision("answer", [best])
+    offered = [m for m in ranked[:MAX_SUGGESTIONS] if m.score >= SUGGEST_SCORE]
+    return Decision("suggest", offered)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    ref: EntryRef
+    title: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The outcome of a free-text question: the reply, and why it is what it is."""
+
+    query: str
+    outcome: Outcome
+    reply: Reply
+    ref: EntryRef | None = None
+    score: float = 0.0
+    suggestions: tuple[Suggestion, ...] = ()
+
+    @property
+    def matched(self) -> bool:
+        return self.outcome == "answer"
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable record of ``python bot.py ask --json``."""
+        return {
+            "query": self.query,
+            "matched": self.matched,
+            "kind": self.ref.kind if self.matched and self.ref else "none",
+            "id": str(self.ref) if self.matched and self.ref else None,
+            "score": round(self.score, 1),
+            "answer": self.reply.plain,
+            "suggestions": [
+                {"id": str(s.ref), "title": s.title, "score": round(s.score, 1)}
+                for s in self.suggestions
+            ],
+        }
+
+
+class KnowledgeService:
+    """Everything the bot can say. Handlers call this and render what it returns."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        catalog: Catalog,
+        *,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.kb = kb
+        self.catalog = catalog
+        self.today = today
+        self.matcher = Matcher(kb.entries())
+
+    def formatter(self, lang: str) -> Formatter:
+        return Formatter(self.catalog, self.kb.sources(), lang)
+
+    # Free text ----------------------------------------------------------------------------
+
+    def ask(self, question: str, lang: str = "en", *, record: bool = True) -> Answer:
+        """Answer a free-text question; an unanswerable one is recorded for the admins."""
+        fmt = self.formatter(lang)
+        if not question.strip():
+            return Answer(question, "empty", Reply(fmt.t("ask.empty")))
+        decision = decide(self.matcher.rank(question, limit=MAX_SUGGESTIONS + 2))
+        suggestions = tuple(self._suggestion(m, lang) for m in decision.matches)
+        best = decision.matches[0] if decision.matches else None
+        score = best.score if best else 0.0
+        if decision.outcome == "answer" and best:
+            return Answer(question, "answer", self.show(best.ref, lang), best.ref, score)
+        if decision.outcome == "suggest":
+            reply = Reply(fmt.t("ask.did_you_mean"), self._suggestion_buttons(suggestions))
+            return Answer(question, "suggest", reply, None, score, suggestions)
+        if record:
+            self.kb.record_unanswered(question)
+        return Answer(question, "none", self._no_answer(fmt, suggestions), None, score, suggestions)
+
+    def _suggestion(self, match: Match, lang: str) -> Suggestion:
+        entry = self.kb.get(match.ref)
+        title = entry.label(lang) if entry else match.phrasing
+        return Suggestion(match.ref, title, match.score)
+
+    @staticmethod
+    def _suggestion_buttons(suggestions: tuple[Suggestion, ...]) -> tuple[tuple[Button, ...], ...]:
+        return one_per_row(Button(s.title, show_action(s.ref)) for s in suggestions)
+
+    def _no_answer(self, fmt: Formatter, suggestions: tuple[Suggestion, ...]) -> Reply:
+        parts = [fmt.t("ask.no_answer")]
+        enquiries = [c for c in self.kb.contacts() if "enquiries" in c.tags]
+        if enquiries:
+            lines = [
+                fmt.t("ask.contact_line", name=fmt.local(c.name), link=fmt.reach(c))
+                for c in enquiries
+            ]
+            parts.append(Markup(fmt.t("ask.whom_to_contact") + "\n" + "\n".join(lines)))
+        if suggestions:
+            parts.append(fmt.t("ask.closest_topics"))
+        buttons = self._suggestion_buttons(suggestions) or self._menu_buttons(fmt)
+        return Reply(join_paragraphs(parts), buttons)
+
+    # Commands -----------------------------------------------------------------------------
+
+    def start(self, lang: str, name: str | None) -> Reply:
+        fmt = self.formatter(lang)
+        greeting = fmt.t("start.greeting", name=name or fmt.label("start.someone"))
+        return Reply(greeting, self._menu_buttons(fmt))
+
+    def help(self, lang: str) -> Reply:
+        return Reply(self.formatter(lang).t("help.text"))
+
+    def show(self, ref: EntryRef, lang: str) -> Reply:
+        """The card of one entry; a stale reference gets a polite note instead."""
+        fmt = self.formatter(lang)
+        entry = self.kb.get(ref)
+        if entry is None:
+            return Reply(fmt.t("errors.stale_button"))
+        return Reply(fmt.entry_card(entry))
+
+    def menu(self, page: str, lang: str) -> Reply:
+        pages: dict[str, Callable[[str], Reply]] = {
+            "agreement": self.agreement,
+            "events": self.events,
+            "contacts": self.contacts,
+            "help": self.help,
+        }
+        return pages[page](lang)
+
+    def agreement(self, lang: str) -> Reply:
+        """The entries tagged "agreement" as one summary, with a button per area entry."""
+        fmt = self.formatter(lang)
+        faqs = self.kb.faqs()
+        summary = [e for e in faqs if "agreement" in e.tags]
+        if not summary:
+            return Reply(fmt.t("agreement.empty"))
+        areas = [Button(e.label(lang), show_action(e.ref)) for e in faqs if "area" in e.tags]
+        body = join_paragraphs(
+            [
+                fmt.t("agreement.title"),
+                *(escape(fmt.local(e.answer)) for e in summary),
+                fmt.source_line(s for e in summary for s in e.sources),
+                fmt.t("agreement.more") if areas else "",
+            ]
+        )
+        return Reply(body, one_per_row(areas))
+
+    def events(self, lang: str) -> Reply:
+        fmt = self.formatter(lang)
+        events = sorted(self.kb.events(), key=lambda e: e.date.sort_key)
+        if not events:
+            return Reply(join_paragraphs([fmt.t("events.title"), fmt.t("events.none")]))
+        today = self.today()
+        upcoming = [e for e in events if not e.date.is_past(today)]
+        past = [e for e in reversed(events) if e.date.is_past(today)]
+        parts = [fmt.t("events.title"), fmt.t("events.upcoming")]
+        parts += [fmt.event_summary(e) for e in upcoming] or [fmt.t("events.no_upcoming")]
+        if past:
+            parts += [fmt.t("events.past"), *(fmt.event_summary(e) for e in past)]
+        return Reply(join_paragraphs(parts))
+
+    def contacts(self, lang: str) -> Reply:
+        fmt = self.formatter(lang)
+        contacts = self.kb.contacts()
+        if not contacts:
+            return Reply(join_paragraphs([fmt.t("contacts.title"), fmt.t("contacts.none")]))
+        parts = [fmt.t("contacts.title"), *(fmt.contact_summary(c) for c in contacts)]
+        return Reply(join_paragraphs([*parts, fmt.t("contacts.note")]))
+
+    def search(self, words: str, lang: str) -> Reply:
+        fmt = self.formatter(lang)
+        if not words.strip():
+            return Reply(fmt.t("search.usage"))
+        ranked = [
+            m for m in self.matcher.rank(words, limit=MAX_SEARCH_RESULTS) if m.score >= TOPIC_FLOOR
+        ]
+        if not ranked:
+            return Reply(fmt.t("search.nothing", query=words))
+        buttons = self._suggestion_buttons(tuple(self._suggestion(m, lang) for m in ranked))
+        return Reply(fmt.t("search.results", query=words), buttons)
+
+    def message(self, key: str, lang: str) -> Reply:
+        """A fixed message from the catalog, such as an error notice."""
+        return Reply(self.formatter(lang).t(key))
+
+    @staticmethod
+    def _menu_buttons(fmt: Formatter) -> tuple[tuple[Button, ...], ...]:
+        buttons = [Button(fmt.label(f"menu.{page}"), menu_action(page)) for page in MENU_PAGES]
+        return in_rows(buttons, 2)

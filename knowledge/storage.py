@@ -1,0 +1,80 @@
+"""A crash-safe TinyDB storage.
+
+TinyDB's own ``JSONStorage`` truncates and rewrites the file in place, so a process killed
+mid-write leaves half a file. This storage writes the whole database to a temporary file in the
+same directory, fsyncs it and atomically renames it over the old one: after a crash the file is
+either the old version or the new one, never a mixture. A write that returned is on disk.
+
+The parsed data is also kept in memory, so TinyDB's many ``read()`` calls cost nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from tinydb.storages import Storage
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage: whole-file JSON, replaced atomically on every write."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._cache: dict[str, dict[str, Any]] | None = None
+        # Temporaries of a process killed mid-write are garbage: the real file is intact.
+        for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+            stale.unlink(missing_ok=True)
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        if self._cache is None:
+            try:
+                raw = self.path.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                return None
+            if not raw.strip():
+                return None
+            self._cache = json.loads(raw)
+        # TinyDB mutates the returned dict before calling write(); see write().
+        return self._cache
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        try:
+            write_atomically(self.path, json.dumps(data, ensure_ascii=False))
+        except BaseException:
+            # TinyDB changed the cached dict in place before this failed write: forget it so
+            # the next read shows what is really on disk.
+            self._cache = None
+            raise
+        self._cache = data
+
+    def close(self) -> None:
+        self._cache = None
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` so that a crash leaves either the old or the new file."""
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as tmp:
+            tmp.write(text)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    _fsync_directory(path.parent)
+
+
+def _fsync_directory(directory: Path) -> None:
+    # The rename itself is durable only once the directory entry is flushed.
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
