@@ -106,6 +106,7 @@ class LocalBotApi(BaseRequest):
 
     def __init__(self, on_send: Callable[[JSONDict], None] | None = None) -> None:
         self.calls: list[tuple[str, JSONDict]] = []
+        self.errors: list[tuple[str, str]] = []  # (method, description) of refused calls
         self.sent: list[JSONDict] = []
         self.callback_answers: list[JSONDict] = []
         self._message_ids = itertools.count(1)
@@ -136,10 +137,12 @@ class LocalBotApi(BaseRequest):
         self.calls.append((endpoint, params))
         serve = self._methods().get(endpoint.lower())
         if serve is None:
+            self.errors.append((endpoint, "not served"))
             return _error(404, "Not Found: method not served by the local Bot API")
         try:
             result = serve(params)
         except BadRequest as error:
+            self.errors.append((endpoint, str(error)))
             return _error(400, f"Bad Request: {error}")
         return 200, json.dumps({"ok": True, "result": result}).encode()
 

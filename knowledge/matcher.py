@@ -4,19 +4,20 @@ Each entry is known by several phrasings (an FAQ entry's questions, an event's t
 contact's name, role and organization). A question is scored against a phrasing by how much of
 its *content* the phrasing covers:
 
-* both are reduced to content words (``knowledge.text``);
-* each question word (stemmed) is paired with its closest phrasing word: equal words count
-  fully; a typo (one edit in words of 5 to 7 letters, two from 8, found with rapidfuzz's
-  optimal string alignment distance) counts by the share of letters left intact; a truncated
-  word (4+ letters) counts 0.9;
+* both are reduced to content words and their stems (``knowledge.text.analyze``);
+* each question word is paired with its closest phrasing word. Equal stems count fully. A typo
+  counts by the share of letters left intact: it is looked up among the words as written, with
+  rapidfuzz's optimal string alignment distance, one edit allowed from 4 letters and two from
+  8. A truncated word of 4+ letters ("info") counts 0.9. Two words that the knowledge base
+  writes as one ("corona virus") are joined;
 * words weigh by rarity across entries (IDF); a word the knowledge base has never seen weighs
   the most, which is why "weather in Moscow" scores low although "Moscow" is everywhere;
 * score = 100 * (0.75 * share of the question covered + 0.25 * share of the phrasing covered).
 
 A contact's role or organization counts 0.9 of its name. An entry's score is that of its best
-phrasing. Only phrasings that share at least one
-(fuzzily) equal word with the question can score above zero, so an inverted index over words
-finds every candidate without scanning the whole knowledge base.
+phrasing. Only phrasings that share a (fuzzily) equal word with the question can score above
+zero, so an inverted index over stems finds every candidate without scanning the whole
+knowledge base.
 """
 
 from __future__ import annotations
@@ -31,10 +32,10 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
 from knowledge.models import Entry, EntryRef
-from knowledge.text import all_stopwords, terms
+from knowledge.text import all_stopwords, analyze, stem_words
 
 QUESTION_WEIGHT = 0.75
-MIN_FUZZY_LENGTH = 5  # shorter words must match exactly: "pari(s)" is not a typo of "part"
+MIN_FUZZY_LENGTH = 4  # shorter words must match exactly: "tv" is no typo of "to"
 MIN_PREFIX_LENGTH = 4  # "info" stands for "information"
 LONG_WORD_LENGTH = 8  # from here two typos are allowed, as in "agrement" for "agreement"
 PREFIX_SIMILARITY = 0.9
@@ -51,7 +52,8 @@ class Match:
 class _Phrasing:
     ref: EntryRef
     text: str
-    words: tuple[str, ...]
+    words: tuple[str, ...]  # stems
+    spelled: tuple[tuple[str, str], ...]  # (word as written, stem)
     weight: float
 
 
@@ -61,9 +63,10 @@ class Matcher:
     def __init__(self, entries: Iterable[Entry] = ()) -> None:
         self._phrasings: dict[int, _Phrasing] = {}
         self._by_entry: dict[EntryRef, list[int]] = {}
-        self._postings: dict[str, set[int]] = defaultdict(set)
-        self._entry_frequency: Counter[str] = Counter()
-        self._vocabulary: list[str] = []  # sorted, for prefix lookups
+        self._postings: dict[str, set[int]] = defaultdict(set)  # stem -> phrasing ids
+        self._entry_frequency: Counter[str] = Counter()  # stem -> entries using it
+        self._spellings: dict[str, Counter[str]] = {}  # word as written -> its stems, counted
+        self._sorted_spellings: list[str] = []  # for prefix lookups
         self._next_id = 0
         self._stopwords = all_stopwords()
         for entry in entries:
@@ -79,16 +82,20 @@ class Matcher:
         self.remove(entry.ref)
         ids = []
         for lang, text, weight in entry.phrasings():
-            words = tuple(dict.fromkeys(terms(text, lang)))
-            if not words:
+            spelled = tuple(dict.fromkeys(analyze(text, lang)))
+            if not spelled:
                 continue
             phrasing_id = self._next_id
             self._next_id += 1
-            self._phrasings[phrasing_id] = _Phrasing(entry.ref, text, words, weight)
-            for word in words:
-                if word not in self._postings:
-                    insort(self._vocabulary, word)
-                self._postings[word].add(phrasing_id)
+            stems = tuple(dict.fromkeys(stem for _, stem in spelled))
+            self._phrasings[phrasing_id] = _Phrasing(entry.ref, text, stems, spelled, weight)
+            for stem in stems:
+                self._postings[stem].add(phrasing_id)
+            for word, stem in spelled:
+                if word not in self._spellings:
+                    self._spellings[word] = Counter()
+                    insort(self._sorted_spellings, word)
+                self._spellings[word][stem] += 1
             ids.append(phrasing_id)
         self._by_entry[entry.ref] = ids
         self._entry_frequency.update({w for i in ids for w in self._phrasings[i].words})
@@ -97,22 +104,29 @@ class Matcher:
         ids = self._by_entry.pop(ref, [])
         self._entry_frequency.subtract({w for i in ids for w in self._phrasings[i].words})
         for phrasing_id in ids:
-            for word in self._phrasings.pop(phrasing_id).words:
-                postings = self._postings[word]
+            phrasing = self._phrasings.pop(phrasing_id)
+            for stem in phrasing.words:
+                postings = self._postings[stem]
                 postings.discard(phrasing_id)
                 if not postings:
-                    del self._postings[word]
-                    del self._entry_frequency[word]
-                    self._vocabulary.pop(bisect_left(self._vocabulary, word))
+                    del self._postings[stem]
+                    del self._entry_frequency[stem]
+            for word, stem in phrasing.spelled:
+                stems = self._spellings[word]
+                stems[stem] -= 1
+                if stems[stem] <= 0:
+                    del stems[stem]
+                if not stems:
+                    del self._spellings[word]
+                    self._sorted_spellings.pop(bisect_left(self._sorted_spellings, word))
 
     # Querying -----------------------------------------------------------------------------
 
     def rank(self, question: str, limit: int = 5) -> list[Match]:
         """The best-scoring entries for ``question``, one match per entry, best first."""
-        words = self._query_words(question)
-        if not words:
+        similar = {stem: self._similar(word, stem) for word, stem in self._query_words(question)}
+        if not similar:
             return []
-        similar = {word: self._similar_words(word) for word in words}
         candidates = set().union(
             *(self._postings[v] for variants in similar.values() for v in variants)
         )
@@ -126,13 +140,34 @@ class Matcher:
         ranked = sorted(best.values(), key=lambda m: (-m.score, m.ref))
         return [m for m in ranked if m.score > 0][:limit]
 
-    def _query_words(self, question: str) -> list[str]:
-        words = dict.fromkeys(terms(question))
-        return [w for w in words if w in self._postings or not self._is_misspelt_stopword(w)]
+    def _query_words(self, question: str) -> list[tuple[str, str]]:
+        """(word as written, stem) of the question's content words, typo'd stopwords dropped."""
+        words = [word for word, _ in analyze(question)]
+        words = self._join_split_words(words)
+        spelled = dict(zip(stem_words(words), words, strict=True))  # one entry per stem
+        return [
+            (word, stem)
+            for stem, word in spelled.items()
+            if stem in self._postings or word in self._spellings or not self._misspelt_stop(word)
+        ]
 
-    def _is_misspelt_stopword(self, word: str) -> bool:
+    def _join_split_words(self, words: list[str]) -> list[str]:
+        # "corona virus" is the knowledge base's "coronavirus".
+        joined: list[str] = []
+        index = 0
+        while index < len(words):
+            pair = "".join(words[index : index + 2])
+            if index + 1 < len(words) and pair in self._spellings:
+                joined.append(pair)
+                index += 2
+            else:
+                joined.append(words[index])
+                index += 1
+        return joined
+
+    def _misspelt_stop(self, word: str) -> bool:
         # "wen was the agrement signd": "wen" is "when", not an unknown topic word.
-        if self._similar_words(word):
+        if self._similar(word, word):
             return False
         return any(
             Levenshtein.distance(word, stop, score_cutoff=1) <= 1
@@ -140,24 +175,30 @@ class Matcher:
             if abs(len(stop) - len(word)) <= 1 and len(stop) >= 3
         )
 
-    def _similar_words(self, word: str) -> dict[str, float]:
-        """Vocabulary words that stand for ``word``, with their similarity in (0, 1]."""
+    def _similar(self, word: str, stem: str) -> dict[str, float]:
+        """Indexed stems that stand for the question word, with their similarity in (0, 1]."""
         similar: dict[str, float] = {}
-        if word in self._postings:
-            similar[word] = 1.0
+        if len(word) >= MIN_PREFIX_LENGTH:
+            start = bisect_left(self._sorted_spellings, word)
+            for spelling in self._sorted_spellings[start:]:
+                if not spelling.startswith(word):
+                    break
+                for variant in self._spellings[spelling]:
+                    similar[variant] = PREFIX_SIMILARITY
         if len(word) >= MIN_FUZZY_LENGTH:
             max_edits = 2 if len(word) >= LONG_WORD_LENGTH else 1
-            for variant, edits, _ in process.extract(
-                word, self._vocabulary, scorer=OSA.distance, score_cutoff=max_edits, limit=None
+            for spelling, edits, _ in process.extract(
+                word,
+                self._sorted_spellings,
+                scorer=OSA.distance,
+                score_cutoff=max_edits,
+                limit=None,
             ):
-                similar.setdefault(variant, 1 - edits / max(len(word), len(variant)))
-        if len(word) < MIN_PREFIX_LENGTH:
-            return similar
-        start = bisect_left(self._vocabulary, word)
-        for variant in self._vocabulary[start:]:
-            if not variant.startswith(word):
-                break
-            similar[variant] = max(similar.get(variant, 0.0), PREFIX_SIMILARITY)
+                similarity = 1 - edits / max(len(word), len(spelling))
+                for variant in self._spellings[spelling]:
+                    similar[variant] = max(similar.get(variant, 0.0), similarity)
+        if stem in self._postings:
+            similar[stem] = 1.0
         return similar
 
     def _weight(self, word: str) -> float:

@@ -144,7 +144,8 @@ class EventDate:
 
     @property
     def sort_key(self) -> tuple[date, time]:
-        return (self.first_day, self.at or time.min)
+        """Chronological order; an event known only by month comes after that month's dates."""
+        return (self.last_day, self.at or time.min)
 
 
 @dataclass(frozen=True)

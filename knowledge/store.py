@@ -16,7 +16,7 @@ from tinydb import Query, TinyDB
 
 from knowledge.models import Contact, Entry, EntryRef, Event, FaqEntry, Source
 from knowledge.storage import AtomicJSONStorage, write_atomically
-from knowledge.text import fold
+from knowledge.text import words
 
 SEED_PATH = Path(__file__).with_name("seed.json")
 DATABASE_NAME = "knowledge.json"
@@ -84,7 +84,7 @@ class KnowledgeBase:
 
     def record_unanswered(self, text: str) -> None:
         """Count a question the bot could not answer, grouping identical wordings."""
-        key = " ".join(fold(text).split())
+        key = " ".join(words(text))
         now = self._clock().isoformat(timespec="seconds")
         table = self.db.table(UNANSWERED)
         existing = table.get(Query().key == key)

@@ -54,11 +54,19 @@ def content_words(text: str, lang: str = "en") -> list[str]:
     return [word for word in words(text) if word not in stop]
 
 
-def terms(text: str, lang: str = "en") -> list[str]:
-    """The content words of ``text`` reduced to their stems: what the matcher compares."""
-    stemmer = _stemmer(lang)
+def analyze(text: str, lang: str = "en") -> list[tuple[str, str]]:
+    """Each content word of ``text`` as written (folded) and as its stem.
+
+    The matcher compares stems, so that "signed" and "signing" are one word, and looks for
+    typos among words as written, where "sined" is one letter from "signed".
+    """
     found = content_words(text, lang)
-    return stemmer.stemWords(found) if stemmer else found
+    return list(zip(found, stem_words(found, lang), strict=True))
+
+
+def stem_words(found: list[str], lang: str = "en") -> list[str]:
+    stemmer = _stemmer(lang)
+    return stemmer.stemWords(found) if stemmer else list(found)
 
 
 @cache

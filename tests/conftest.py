@@ -1,0 +1,119 @@
+"""Shared fixtures: a knowledge service on a fresh data directory, and a user chatting with
+the real python-telegram-bot Application through the in-process Bot API."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram import Update
+from telegram.ext import Application
+
+from bot import build_application
+from handlers.local_api import JSONDict, LocalBotApi, UpdateFactory
+from knowledge.catalog import Catalog
+from knowledge.service import KnowledgeService
+from knowledge.settings import Settings
+from knowledge.store import SEED_PATH, KnowledgeBase
+
+TODAY = date(2026, 11, 22)
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def make_service(tmp_path: Path) -> Iterator[Callable[..., KnowledgeService]]:
+    """Build services on their own data directories, optionally from a custom seed."""
+    opened: list[KnowledgeService] = []
+
+    def make(seed: dict[str, Any] | None = None, today: date = TODAY) -> KnowledgeService:
+        directory = tmp_path / f"data{len(opened)}"
+        seed_path = SEED_PATH
+        if seed is not None:
+            seed_path = tmp_path / f"seed{len(opened)}.json"
+            seed_path.write_text(json.dumps(seed), encoding="utf-8")
+        kb = KnowledgeBase.open(directory, seed_path=seed_path)
+        service = KnowledgeService(kb, Catalog.load(), today=lambda: today)
+        opened.append(service)
+        return service
+
+    yield make
+    for service in opened:
+        service.kb.close()
+
+
+@pytest.fixture
+def service(make_service: Callable[..., KnowledgeService]) -> KnowledgeService:
+    return make_service()
+
+
+def seed_data() -> dict[str, Any]:
+    return json.loads(SEED_PATH.read_text(encoding="utf-8"))
+
+
+class Chat:
+    """One Telegram user talking to the bot: sends updates, collects what the bot sent back."""
+
+    def __init__(self, application: Application, api: LocalBotApi, user: UpdateFactory):
+        self.application = application
+        self.api = api
+        self.user = user
+
+    async def send(self, text: str) -> list[JSONDict]:
+        return await self.process(self.user.message(text))
+
+    async def press(self, data: str, message: JSONDict | None = None) -> list[JSONDict]:
+        return await self.process(self.user.callback(data, message))
+
+    async def process(self, update_json: JSONDict) -> list[JSONDict]:
+        before = len(self.api.sent)
+        update = Update.de_json(update_json, self.application.bot)
+        await self.application.process_update(update)
+        return self.api.sent[before:]
+
+    def as_user(self, **factory_args: Any) -> Chat:
+        return Chat(self.application, self.api, UpdateFactory(**factory_args))
+
+    @property
+    def alerts(self) -> list[str]:
+        return [answer.get("text", "") for answer in self.api.callback_answers]
+
+
+def buttons(message: JSONDict) -> list[tuple[str, str]]:
+    """(label, callback data) of every inline button under ``message``."""
+    keyboard = message.get("reply_markup", {}).get("inline_keyboard", [])
+    return [(button["text"], button["callback_data"]) for row in keyboard for button in row]
+
+
+def text_of(messages: list[JSONDict]) -> str:
+    return "\n".join(message["text"] for message in messages)
+
+
+@pytest.fixture
+async def chat(service: KnowledgeService) -> AsyncIterator[Chat]:
+    async with chat_with(service) as conversation:
+        yield conversation
+
+
+class chat_with:  # noqa: N801 - used as `async with chat_with(service) as chat`
+    """The real Application over the in-process Bot API; fails if Telegram would refuse a call."""
+
+    def __init__(self, service: KnowledgeService, settings: Settings | None = None):
+        self.api = LocalBotApi()
+        self.application = build_application(service, settings or Settings(), request=self.api)
+
+    async def __aenter__(self) -> Chat:
+        await self.application.initialize()
+        return Chat(self.application, self.api, UpdateFactory())
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.application.shutdown()
+        assert not self.api.errors, f"Telegram would have refused: {self.api.errors}"
