@@ -119,7 +119,7 @@ def run_ask(
     service = open_service(settings)
     try:
         for question in _questions(questions):
-            answer = service.ask(question, record=False)
+            answer = service.ask(question)
             if as_json:
                 print(json.dumps(answer.to_json(), ensure_ascii=False), file=out)
             else:

@@ -114,7 +114,7 @@ class KnowledgeService:
 
     # Free text ----------------------------------------------------------------------------
 
-    def ask(self, question: str, lang: str = "en", *, record: bool = True) -> Answer:
+    def ask(self, question: str, lang: str = "en") -> Answer:
         """Answer a free-text question; an unanswerable one is recorded for the admins."""
         fmt = self.formatter(lang)
         if not question.strip():
@@ -128,8 +128,7 @@ class KnowledgeService:
         if decision.outcome == "suggest":
             reply = Reply(fmt.t("ask.did_you_mean"), self._suggestion_buttons(suggestions))
             return Answer(question, "suggest", reply, None, score, suggestions)
-        if record:
-            self.kb.record_unanswered(question)
+        self.kb.record_unanswered(question)
         return Answer(question, "none", self._no_answer(fmt, suggestions), None, score, suggestions)
 
     def _suggestion(self, match: Match, lang: str) -> Suggestion:

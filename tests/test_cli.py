@@ -1,0 +1,78 @@
+"""`python bot.py ask` and the console chat, run as a newcomer would run them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from knowledge.store import KnowledgeBase
+from tests.conftest import REPO
+
+JSON_KEYS = ["query", "matched", "kind", "id", "score", "answer", "suggestions"]
+
+
+def run_bot(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    env["BOT_DATA_DIR"] = str(tmp_path / "data")
+    return subprocess.run(
+        [sys.executable, str(REPO / "bot.py"), *args],
+        input=stdin,
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_ask_json_gives_one_stable_record_per_question(tmp_path: Path) -> None:
+    result = run_bot(
+        tmp_path, "ask", "--json", "wen was the agrement signd", "zhongguancun", "cake recipe"
+    )
+    assert result.returncode == 0, result.stderr
+    signed, ambiguous, unknown = (json.loads(line) for line in result.stdout.splitlines())
+    for record in (signed, ambiguous, unknown):
+        assert list(record) == JSON_KEYS
+    assert signed["matched"] is True and signed["kind"] == "faq" and signed["id"] == "faq:2"
+    assert "7 December 2020" in signed["answer"] and "<b>" not in signed["answer"]
+    assert ambiguous["matched"] is False and ambiguous["kind"] == "none"
+    assert {"id": "faq:15", "title": "What was the September 2020 innovation agreement?"} in [
+        {"id": s["id"], "title": s["title"]} for s in ambiguous["suggestions"]
+    ]
+    assert unknown["matched"] is False and unknown["id"] is None
+    assert unknown["answer"].startswith("I don't have an answer to that yet.")
+
+
+def test_ask_reads_questions_from_stdin_one_per_line(tmp_path: Path) -> None:
+    result = run_bot(tmp_path, "ask", "--json", stdin="who signed it\n\nsubway agreement\n")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in records] == ["faq:2", "faq:12"]
+
+
+def test_ask_plain_prints_what_the_user_reads(tmp_path: Path) -> None:
+    result = run_bot(tmp_path, "ask", "how much trade is there between Moscow and China")
+    assert "$20.5 billion" in result.stdout
+    assert "Source: China Daily, 9 December 2020" in result.stdout
+    assert "<i>" not in result.stdout
+
+
+def test_ask_records_what_it_could_not_answer_as_it_says(tmp_path: Path) -> None:
+    result = run_bot(tmp_path, "ask", "cake recipe")
+    assert "I have noted your question" in result.stdout
+    kb = KnowledgeBase.open(tmp_path / "data")
+    assert [row["text"] for row in kb.unanswered()] == ["cake recipe"]
+
+
+def test_console_chat_without_a_token_runs_the_handlers(tmp_path: Path) -> None:
+    result = run_bot(tmp_path, stdin="who signed the agreement\n/search subway agreement\n1\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Console chat: no TELEGRAM_BOT_TOKEN is set" in out
+    assert "Hello, Console!" in out and "[1] 📄 Agreement" in out  # /start on entry
+    assert "Sergei Sobyanin and Beijing Mayor Chen Jining signed" in out
+    assert "[1] Is there an agreement between the Moscow and Beijing subways?" in out
+    assert "five-year term" in out  # button 1 pressed by number
+    assert "Traceback" not in result.stderr
