@@ -103,7 +103,7 @@ async def chat(service: KnowledgeService) -> AsyncIterator[Chat]:
         yield conversation
 
 
-class chat_with:  # noqa: N801 - used as `async with chat_with(service) as chat`
+class chat_with:
     """The real Application over the in-process Bot API; fails if Telegram would refuse a call."""
 
     def __init__(self, service: KnowledgeService, settings: Settings | None = None):

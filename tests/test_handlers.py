@@ -94,7 +94,10 @@ async def test_contacts_give_official_websites_and_no_invented_numbers(chat: Cha
 async def test_search_ranks_topics_as_buttons_that_answer(chat: Chat) -> None:
     [reply] = await chat.send("/search subway agreement")
     found = buttons(reply)
-    assert found[0] == ("Is there an agreement between the Moscow and Beijing subways?", "show:faq:12")
+    assert found[0] == (
+        "Is there an agreement between the Moscow and Beijing subways?",
+        "show:faq:12",
+    )
     [answer] = await chat.press("show:faq:12", reply)
     assert "five-year term" in answer["text"]
 

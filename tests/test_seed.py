@@ -22,30 +22,48 @@ FACTS = [
     ("What is the official title of the plan?", ["Cooperation Plan of the Beijing Municipal"]),
     (
         "Which areas of cooperation does the program cover?",
-        ["trade", "innovation", "science and technology", "education", "urban planning",
-         "transport", "public health", "tourism and culture", "media"],
-    ),  # fmt: skip
+        [
+            "trade",
+            "innovation",
+            "science and technology",
+            "education",
+            "urban planning",
+            "transport",
+            "public health",
+            "tourism and culture",
+            "media",
+        ],
+    ),
     ("What is the expert database?", ["database of industry-specific experts", "talent"]),
     ("Humanities cooperation", ["instructors, students and schoolchildren", "joint study"]),
     ("Winter Olympics transport planning", ["2022 Winter Olympic Games", "transport planning"]),
     ("Coronavirus cooperation", ["coronavirus control", "treatment of COVID-19", "diagnostics"]),
     ("Will the subways sign a new agreement?", ["five-year term", "infrastructure"]),
-    ("How much trade is there between Moscow and China?", ["10%", "$20.5 billion",
-                                                          "first nine months of 2020"]),
+    (
+        "How much trade is there between Moscow and China?",
+        ["10%", "$20.5 billion", "first nine months of 2020"],
+    ),
     ("How much does Moscow export to China?", ["$1.46 billion", "$19 billion"]),
-    ("Which orchestras played at the gala concert?", ["Bolshoi Theatre Chamber Orchestra",
-                                                      "Osipov State Russian Folk Orchestra",
-                                                      "Beijing Symphony Orchestra"]),
+    (
+        "Which orchestras played at the gala concert?",
+        [
+            "Bolshoi Theatre Chamber Orchestra",
+            "Osipov State Russian Folk Orchestra",
+            "Beijing Symphony Orchestra",
+        ],
+    ),
     ("Which TV channels broadcast the concert?", ["Culture TV channel", "BTV"]),
-    ("What was the September 2020 innovation agreement?", ["Moscow Innovation Cluster",
-                                                           "Zhongguancun", "by video"]),
+    (
+        "What was the September 2020 innovation agreement?",
+        ["Moscow Innovation Cluster", "Zhongguancun", "by video"],
+    ),
     ("Digital economy cooperation", ["digital economy", "small and medium-sized enterprises"]),
     ("What are the two zones?", ["“two zones”", "invest"]),
     ("Tourism cooperation", ["tourism", "after the pandemic"]),
     ("What did Chen Jining say?", ["two heads of state"]),
     ("What did Sobyanin say?", ["had not held back", "traffic management"]),
     ("Where does this information come from?", ["China Daily", "Beijing Daily", "TASS"]),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("question", "facts"), FACTS, ids=[q for q, _ in FACTS])

@@ -1,0 +1,26 @@
+"""The architecture the README promises: the domain never imports Telegram."""
+
+from __future__ import annotations
+
+import ast
+
+from tests.conftest import REPO
+
+
+def imported_modules(path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_knowledge_package_is_free_of_telegram() -> None:
+    for path in sorted((REPO / "knowledge").rglob("*.py")):
+        telegram = {
+            n for n in imported_modules(path) if n.split(".")[0] in ("telegram", "handlers")
+        }
+        assert not telegram, f"{path.name} imports {telegram}"

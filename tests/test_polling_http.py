@@ -1,0 +1,62 @@
+"""`python bot.py` long-polls a Bot API server over real HTTP on 127.0.0.1 and answers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from handlers.local_api import UpdateFactory
+from tests.botapi_server import BotApiServer
+from tests.conftest import REPO
+
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+
+
+def test_bot_polls_answers_and_handles_a_button_over_http(tmp_path: Path) -> None:
+    user = UpdateFactory(user_id=4242, first_name="Li")
+    with BotApiServer(TOKEN) as telegram:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+        env |= {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": telegram.base_url,
+            "BOT_DATA_DIR": str(tmp_path / "data"),
+        }
+        bot = subprocess.Popen(
+            [sys.executable, str(REPO / "bot.py")],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            telegram.wait_for("getMe")
+            telegram.wait_for("setMyCommands", lambda p: len(p["commands"]) == 6)
+            telegram.wait_for("getUpdates")
+
+            telegram.push(user.message("wen was the agrement signd"))
+            answer = telegram.wait_for("sendMessage", lambda p: "7 December 2020" in p["text"])
+            assert answer["chat_id"] == 4242 and answer["parse_mode"] == "HTML"
+
+            telegram.push(user.message("/search subway agreement"))
+            results = telegram.wait_for("sendMessage", lambda p: "reply_markup" in p)
+            first_button = results["reply_markup"]["inline_keyboard"][0][0]
+            assert first_button["callback_data"] == "show:faq:12"
+
+            telegram.push(user.callback(first_button["callback_data"], {
+                "message_id": 2, "date": 0, "chat": user.chat, "text": "results",
+            }))  # fmt: skip
+            telegram.wait_for("answerCallbackQuery")
+            telegram.wait_for("sendMessage", lambda p: "five-year term" in p["text"])
+        finally:
+            bot.send_signal(signal.SIGINT)
+            _, stderr = bot.communicate(timeout=30)
+        assert bot.returncode == 0, stderr
+        assert TOKEN not in stderr  # the log never shows the token
+        assert "Traceback" not in stderr
+        # Every update was confirmed: the last getUpdates asks past the callback's id.
+        offsets = [int(p.get("offset") or 0) for name, p in telegram.calls if name == "getUpdates"]
+        assert max(offsets) == 4
