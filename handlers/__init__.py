@@ -9,6 +9,7 @@ from __future__ import annotations
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers import commands, questions
+from handlers.addressing import AddressedToBot
 from handlers.errors import on_error
 from knowledge.replies import MENU, SHOW
 
@@ -27,7 +28,9 @@ def register(application: Application) -> None:
         application.add_handler(CommandHandler(name, callback))
     application.add_handler(MessageHandler(filters.COMMAND, commands.unknown_command))
     application.add_handler(
-        MessageHandler(filters.UpdateType.MESSAGES & filters.TEXT, questions.question)
+        MessageHandler(
+            filters.UpdateType.MESSAGES & filters.TEXT & AddressedToBot(), questions.question
+        )
     )
     application.add_handler(
         MessageHandler(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
+from handlers.addressing import without_mention
 from handlers.context import BotContext
 from handlers.render import send
 from knowledge.models import EntryRef
@@ -14,7 +15,8 @@ async def question(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None or message.text is None:
         return
-    answer = context.kb.ask(message.text, context.lang(update))
+    text = without_mention(message.text, context.bot.username)
+    answer = context.kb.ask(text, context.lang(update))
     await send(update, context, answer.reply)
 
 

@@ -208,3 +208,19 @@ async def test_a_failing_handler_is_reported_to_the_user_and_the_bot_keeps_runni
     assert "😕 Sorry, something went wrong on my side." in text_of(replies)
     [answer] = await chat.send("who signed the agreement")
     assert "Sobyanin" in answer["text"]
+
+
+async def test_in_a_group_only_messages_addressed_to_the_bot_are_answered(chat: Chat) -> None:
+    group = chat.as_user(user_id=3003, first_name="Wang", chat_id=-100123, chat_type="supergroup")
+    assert await group.send("who signed the agreement") == []  # colleagues talking
+    username = chat.application.bot.username
+    mention = f"@{username} who signed the agreement"
+    entity = {"type": "mention", "offset": 0, "length": len(username) + 1}
+    [reply] = await group.process(group.user.message(mention, entities=[entity]))
+    assert "Sobyanin" in reply["text"]
+    bot_message = {k: v for k, v in reply.items() if k != "html"}
+    [reply] = await group.process(
+        group.user.message("and how much trade is there with China?", reply_to_message=bot_message)
+    )
+    assert "$20.5 billion" in reply["text"]
+    assert [row["text"] for row in chat.application.bot_data["service"].kb.unanswered()] == []

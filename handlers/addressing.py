@@ -1,0 +1,29 @@
+"""Which messages are meant for the bot."""
+
+from __future__ import annotations
+
+from telegram import Message, MessageEntity
+from telegram.constants import ChatType
+from telegram.ext.filters import MessageFilter
+
+
+class AddressedToBot(MessageFilter):
+    """Private messages, and group messages that mention the bot or reply to it.
+
+    In a group the bot would otherwise answer every line of everyone's conversation.
+    """
+
+    def filter(self, message: Message) -> bool:
+        if message.chat.type == ChatType.PRIVATE:
+            return True
+        bot = message.get_bot()
+        replied = message.reply_to_message
+        if replied is not None and replied.from_user and replied.from_user.id == bot.id:
+            return True
+        mentions = message.parse_entities([MessageEntity.MENTION]).values()
+        return f"@{bot.username}".lower() in (mention.lower() for mention in mentions)
+
+
+def without_mention(text: str, username: str) -> str:
+    """The question without the ``@bot`` that addressed it."""
+    return " ".join(word for word in text.split() if word.lower() != f"@{username}".lower())
