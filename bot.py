@@ -1,8 +1,12 @@
 """Moscow–Beijing cooperation bot: wiring and run modes.
 
-    python bot.py                      Telegram long polling if TELEGRAM_BOT_TOKEN is set,
+    python bot.py [--admin]            Telegram long polling if TELEGRAM_BOT_TOKEN is set,
                                        otherwise a console chat through the same handlers
+                                       (--admin: the console user is an owner)
     python bot.py ask [--json] [Q ...] answer questions (or stdin lines) and exit
+    python bot.py export FILE          write the knowledge base as JSON ("-": stdout)
+    python bot.py import [--dry-run] FILE
+                                       check a JSON file, then replace the knowledge base
 
 Everything the bot knows and says lives in ``knowledge/``; the Telegram handlers in
 ``handlers/``. This file only reads settings and connects the two.
@@ -16,12 +20,18 @@ import json
 import logging
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from knowledge.admin import AdminService
 from knowledge.catalog import Catalog
+from knowledge.editing import Editor
+from knowledge.markup import to_plain
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings, SettingsError, load_settings
-from knowledge.store import KnowledgeBase
+from knowledge.storage import write_atomically
+from knowledge.store import DataDirInUse, KnowledgeBase
 
 if TYPE_CHECKING:  # Telegram is imported only by the modes that need it: `ask` starts faster.
     from telegram.ext import Application
@@ -29,9 +39,17 @@ if TYPE_CHECKING:  # Telegram is imported only by the modes that need it: `ask` 
 
 log = logging.getLogger("bot")
 
+CONSOLE_USER_ID = 1001  # the console chat's user; an owner with --admin
+COMMAND_LINE_USER_ID = 0  # who `bot.py import` acts as, in the audit trail
+
 
 def open_service(settings: Settings) -> KnowledgeService:
     return KnowledgeService(KnowledgeBase.open(settings.data_dir), Catalog.load())
+
+
+def admin_service(service: KnowledgeService, settings: Settings) -> AdminService:
+    editor = Editor(service.kb, service.matcher, settings.admin_ids)
+    return AdminService(service, editor, service.activity)
 
 
 def build_application(
@@ -43,7 +61,7 @@ def build_application(
     from telegram.ext import Application, ContextTypes, Defaults
 
     import handlers
-    from handlers.context import BotContext, attach_service
+    from handlers.context import BotContext, attach_services
     from handlers.setup import post_init, post_shutdown
 
     builder = (
@@ -64,7 +82,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
-    attach_service(application, service)
+    attach_services(application, service, admin_service(service, settings))
     handlers.register(application)
     return application
 
@@ -101,13 +119,14 @@ def run_console(service: KnowledgeService, settings: Settings) -> int:
     import asyncio
 
     from handlers.console import run_console as chat
-    from handlers.local_api import LocalBotApi
+    from handlers.local_api import LocalBotApi, UpdateFactory
 
     api = LocalBotApi()
     application = build_application(service, settings, request=api)
     intro = service.catalog.text("en", "console.intro")
+    user = UpdateFactory(user_id=CONSOLE_USER_ID, first_name="Console", language_code=None)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(chat(application, api, intro))
+        asyncio.run(chat(application, api, intro, user))
     print()
     return 0
 
@@ -128,7 +147,55 @@ def run_ask(
                     print(f"  [{number}] {suggestion.title}", file=out)
                 print(file=out)
     finally:
-        service.kb.close()
+        service.close()
+    return 0
+
+
+def run_export(settings: Settings, target: str, out: TextIO = sys.stdout) -> int:
+    from knowledge.transfer import export_bytes
+
+    service = open_service(settings)
+    try:
+        data = export_bytes(service.kb)
+    finally:
+        service.close()
+    if target == "-":
+        out.write(data.decode())
+    else:
+        write_atomically(Path(target), data.decode())
+        print(f"Exported the knowledge base to {target} ({len(data):,} bytes).", file=out)
+    return 0
+
+
+def run_import(settings: Settings, source: str, dry_run: bool, out: TextIO = sys.stdout) -> int:
+    """Validate ``source`` completely, print what would change, and apply it unless dry."""
+    try:
+        raw = Path(source).read_bytes()
+    except OSError as error:
+        print(f"bot.py: cannot read {source}: {error.strerror}", file=sys.stderr)
+        return 2
+    from knowledge.transfer import plan_import
+    from knowledge.validation import Invalid
+
+    service = open_service(settings)
+    try:
+        admin = admin_service(service, Settings(admin_ids=frozenset({COMMAND_LINE_USER_ID})))
+        try:
+            plan = plan_import(raw, service.kb)
+        except Invalid as problem:
+            print(admin.import_refused(problem, "en").plain, file=out)
+            return 1
+        if not plan.changes_anything:
+            print(service.message("import.no_changes", "en").plain, file=out)
+            return 0
+        print(to_plain(admin.import_summary(plan, "en")), file=out)
+        if dry_run:
+            print("(dry run: nothing was changed)", file=out)
+            return 0
+        admin.editor.apply_import(COMMAND_LINE_USER_ID, plan.content)
+        print(service.message("import.done", "en").plain, file=out)
+    finally:
+        service.close()
     return 0
 
 
@@ -147,6 +214,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ask = commands.add_parser("ask", help="answer questions and exit")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     ask.add_argument("questions", nargs="*", help="questions; none: read lines from stdin")
+    export = commands.add_parser("export", help="write the knowledge base as JSON")
+    export.add_argument("file", help='where to write it; "-" for standard output')
+    load = commands.add_parser("import", help="check a JSON file and replace the knowledge base")
+    load.add_argument("--dry-run", action="store_true", help="only check and summarise")
+    load.add_argument("file", help="a file made by export (or /export)")
+    parser.add_argument(
+        "--admin", action="store_true", help="console chat: act as an owner of the bot"
+    )
     return parser.parse_args(argv)
 
 
@@ -160,12 +235,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         settings = load_settings()
-    except SettingsError as error:
+        if args.admin:
+            settings = replace(settings, admin_ids=settings.admin_ids | {CONSOLE_USER_ID})
+        if args.command == "ask":
+            return run_ask(settings, args.questions, args.json)
+        if args.command == "export":
+            return run_export(settings, args.file)
+        if args.command == "import":
+            return run_import(settings, args.file, args.dry_run)
+        return run_bot(settings)
+    except (SettingsError, DataDirInUse) as error:
         print(f"bot.py: {error}", file=sys.stderr)
         return 2
-    if args.command == "ask":
-        return run_ask(settings, args.questions, args.json)
-    return run_bot(settings)
 
 
 if __name__ == "__main__":

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import commands, questions
+from handlers import admin, commands, questions
 from handlers.addressing import AddressedToBot
 from handlers.errors import on_error
-from knowledge.replies import MENU, SHOW
+from knowledge.replies import MENU, SHOW, VOTE
 
 COMMANDS = {
     "start": commands.start,
@@ -20,10 +20,12 @@ COMMANDS = {
     "events": commands.events,
     "contacts": commands.contacts,
     "search": commands.search,
+    "myid": commands.my_id,
 }
 
 
 def register(application: Application) -> None:
+    admin.register(application)  # first: an admin's form takes the text it is waiting for
     for name, callback in COMMANDS.items():
         application.add_handler(CommandHandler(name, callback))
     application.add_handler(MessageHandler(filters.COMMAND, commands.unknown_command))
@@ -40,5 +42,6 @@ def register(application: Application) -> None:
     )
     application.add_handler(CallbackQueryHandler(questions.show_button, pattern=f"^{SHOW}:"))
     application.add_handler(CallbackQueryHandler(questions.menu_button, pattern=f"^{MENU}:"))
+    application.add_handler(CallbackQueryHandler(questions.vote_button, pattern=f"^{VOTE}:"))
     application.add_handler(CallbackQueryHandler(questions.stale_button))
     application.add_error_handler(on_error)

@@ -14,7 +14,19 @@ async def start(update: Update, context: BotContext) -> None:
 
 
 async def help_command(update: Update, context: BotContext) -> None:
-    await send(update, context, context.kb.help(context.lang(update)))
+    user = update.effective_user
+    admin = context.admin.is_admin(user.id if user else None) and _private(update)
+    await send(update, context, context.kb.help(context.lang(update), admin=admin))
+
+
+async def my_id(update: Update, context: BotContext) -> None:
+    user = update.effective_user
+    if user is not None:
+        await send(update, context, context.kb.my_id(user.id, context.lang(update)))
+
+
+def _private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == "private"
 
 
 async def agreement(update: Update, context: BotContext) -> None:

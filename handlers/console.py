@@ -78,10 +78,14 @@ class ConsoleChat:
 
 
 async def run_console(
-    application: Application, api: LocalBotApi, intro: str, prompt: str = "you> "
+    application: Application,
+    api: LocalBotApi,
+    intro: str,
+    user: UpdateFactory | None = None,
+    prompt: str = "you> ",
 ) -> None:
     """Chat in the terminal until end of input or /quit."""
-    chat = ConsoleChat(application, api)
+    chat = ConsoleChat(application, api, user)
     async with application:
         if application.post_init:
             await application.post_init(application)

@@ -38,9 +38,23 @@ BUTTON_TEXT_LIMIT = 1024  # generous; Telegram cuts long labels on screen, not i
 
 # Tags Telegram's HTML parse mode accepts (https://core.telegram.org/bots/api#html-style).
 _ALLOWED_TAGS = {
-    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
-    "code", "pre", "blockquote", "tg-emoji",
-}  # fmt: skip
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-emoji",
+}
 _ALLOWED_ENTITIES = {"lt", "gt", "amp", "quot"}
 _NAMED_ENTITY = re.compile(r"&([A-Za-z]\w*);")
 
@@ -109,6 +123,9 @@ class LocalBotApi(BaseRequest):
         self.errors: list[tuple[str, str]] = []  # (method, description) of refused calls
         self.sent: list[JSONDict] = []
         self.callback_answers: list[JSONDict] = []
+        self.documents: list[JSONDict] = []  # files the bot sent: chat_id, filename, content
+        self.files: dict[str, bytes] = {}  # files users sent, by file_id, for getFile
+        self.commands: dict[str, list[JSONDict]] = {}  # setMyCommands, by scope and language
         self._message_ids = itertools.count(1)
         self._on_send = on_send
 
@@ -132,8 +149,13 @@ class LocalBotApi(BaseRequest):
         connect_timeout: Any = None,
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
+        if "/file/bot" in url:  # a file download (getFile's file_path)
+            content = self.files.get(url.rsplit("/", 1)[-1])
+            return (200, content) if content is not None else _error(404, "Not Found: file")
         endpoint = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
+        if request_data is not None and request_data.contains_files:
+            params["_files"] = request_data.multipart_data
         self.calls.append((endpoint, params))
         serve = self._methods().get(endpoint.lower())
         if serve is None:
@@ -153,8 +175,11 @@ class LocalBotApi(BaseRequest):
             "sendmessage": self._send_message,
             "editmessagetext": self._edit_message_text,
             "answercallbackquery": self._answer_callback_query,
-            "setmycommands": answer_true,
-            "deletemycommands": answer_true,
+            "setmycommands": self._set_my_commands,
+            "deletemycommands": self._delete_my_commands,
+            "senddocument": self._send_document,
+            "getfile": self._get_file,
+            "editmessagereplymarkup": self._edit_reply_markup,
             "deletewebhook": answer_true,
             "getupdates": lambda _params: [],
         }
@@ -165,6 +190,69 @@ class LocalBotApi(BaseRequest):
         if self._on_send:
             self._on_send(message)
         return message
+
+    def upload(self, content: bytes, file_name: str) -> JSONDict:
+        """A document as a user sends it: its Bot API JSON, its bytes kept for getFile."""
+        file_id = f"doc{len(self.files) + 1}"
+        self.files[file_id] = content
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": file_name,
+            "mime_type": "application/json",
+            "file_size": len(content),
+        }
+
+    def _get_file(self, params: JSONDict) -> JSONDict:
+        file_id = str(params["file_id"])
+        if file_id not in self.files:
+            raise BadRequest("wrong file_id")
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": len(self.files[file_id]),
+            "file_path": file_id,
+        }
+
+    def _send_document(self, params: JSONDict) -> JSONDict:
+        [(file_name, content, _mime)] = list(params.pop("_files").values())[:1]
+        if not isinstance(content, bytes):
+            content = content.read()
+        caption = str(params.get("caption", ""))
+        if params.get("parse_mode") == "HTML":
+            caption = TelegramHTML.to_plain(caption)
+        self.documents.append(
+            {
+                "chat_id": int(params["chat_id"]),
+                "filename": file_name,
+                "content": content,
+                "caption": caption,
+            }
+        )
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": int(params["chat_id"]), "type": "private"},
+            "from": BOT_USER,
+            "document": {"file_id": "sent", "file_unique_id": "sent", "file_name": file_name},
+            "caption": caption,
+        }
+        if self._on_send:
+            self._on_send(message)
+        return message
+
+    def _set_my_commands(self, params: JSONDict) -> bool:
+        scope = json.dumps(params.get("scope", {"type": "default"}), sort_keys=True)
+        self.commands[f"{scope}|{params.get('language_code', '')}"] = params["commands"]
+        return True
+
+    def _delete_my_commands(self, params: JSONDict) -> bool:
+        scope = json.dumps(params.get("scope", {"type": "default"}), sort_keys=True)
+        self.commands.pop(f"{scope}|{params.get('language_code', '')}", None)
+        return True
+
+    def _edit_reply_markup(self, params: JSONDict) -> JSONDict | bool:
+        return True
 
     def _edit_message_text(self, params: JSONDict) -> JSONDict:
         return self._message(params, message_id=int(params["message_id"]))
@@ -270,6 +358,22 @@ class UpdateFactory:
             "is_video": False,
         }
         return update
+
+    def document(self, document: JSONDict, caption: str | None = None, **extra: Any) -> JSONDict:
+        """A message carrying a file (see ``LocalBotApi.upload``), with an optional caption."""
+        update = self.message("", **extra)
+        message = update["message"]
+        del message["text"]
+        message.pop("entities", None)
+        message["document"] = document
+        if caption is not None:
+            message["caption"] = caption
+        return update
+
+    def forwarded_from(self, sender: JSONDict, text: str = "Hello") -> JSONDict:
+        """A message this user forwards from ``sender`` (a Bot API user)."""
+        origin = {"type": "user", "date": int(time.time()), "sender_user": sender}
+        return self.message(text, forward_origin=origin)
 
     def callback(self, data: str, message: JSONDict | None = None) -> JSONDict:
         """A press on an inline button carrying ``data``, under ``message`` (a bot message)."""

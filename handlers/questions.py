@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from telegram import Update
+from telegram.error import TelegramError
 
 from handlers.addressing import without_mention
 from handlers.context import BotContext
 from handlers.render import send
 from knowledge.models import EntryRef
-from knowledge.replies import MENU, MENU_PAGES, SHOW
+from knowledge.replies import MENU, MENU_PAGES, SHOW, VOTE, VOTES
 
 
 async def question(update: Update, context: BotContext) -> None:
@@ -33,7 +36,7 @@ async def show_button(update: Update, context: BotContext) -> None:
         await stale_button(update, context)
         return
     await query.answer()
-    await send(update, context, context.kb.show(ref, context.lang(update)))
+    await send(update, context, context.kb.open(ref, context.lang(update)))
 
 
 async def menu_button(update: Update, context: BotContext) -> None:
@@ -54,3 +57,18 @@ async def stale_button(update: Update, context: BotContext) -> None:
     assert query is not None
     notice = context.kb.catalog.text(context.lang(update), "errors.stale_button")
     await query.answer(notice, show_alert=True)
+
+
+async def vote_button(update: Update, context: BotContext) -> None:
+    """👍 or 👎 under an answer (``vote:up:faq:12``): counted once per user and answer."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    vote, _, ref_text = (query.data or "").removeprefix(f"{VOTE}:").partition(":")
+    ref = EntryRef.parse(ref_text)
+    if vote not in VOTES or ref is None or ref.kind != "faq":
+        await stale_button(update, context)
+        return
+    thanks = context.kb.vote(update.effective_user.id, ref, vote, context.lang(update))
+    await query.answer(thanks)
+    with contextlib.suppress(TelegramError):  # the buttons go: one vote per answer shown
+        await query.edit_message_reply_markup(None)

@@ -1,29 +1,78 @@
-"""Start and stop hooks: introduce the bot's commands to Telegram, close the knowledge base."""
+"""Start and stop hooks: the command menus, the periodic write of usage statistics, and a clean
+close of the knowledge base."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
-from telegram import BotCommand
-from telegram.ext import Application
+from telegram import BotCommand, BotCommandScopeChat
+from telegram.error import TelegramError
+from telegram.ext import Application, ContextTypes
 
-from handlers.context import SERVICE_KEY
+from handlers.context import ADMIN_KEY, SERVICE_KEY
+from knowledge.activity import FLUSH_INTERVAL
+from knowledge.admin import AdminService
 from knowledge.service import KnowledgeService
 
 log = logging.getLogger(__name__)
 
 MENU_COMMANDS = ("start", "help", "agreement", "events", "contacts", "search")
+ADMIN_COMMANDS = (
+    "addfaq",
+    "editfaq",
+    "delfaq",
+    "faq",
+    "unanswered",
+    "stats",
+    "undo",
+    "export",
+    "import",
+    "synonyms",
+    "addevent",
+    "addcontact",
+    "history",
+    "admins",
+    "cancel",
+)
+
+
+def _commands(service: KnowledgeService, names: tuple[str, ...]) -> list[BotCommand]:
+    return [BotCommand(name, service.catalog.text("en", f"commands.{name}")) for name in names]
 
 
 async def post_init(application: Application) -> None:
     service: KnowledgeService = application.bot_data[SERVICE_KEY]
-    commands = [
-        BotCommand(name, service.catalog.text("en", f"commands.{name}")) for name in MENU_COMMANDS
-    ]
-    await application.bot.set_my_commands(commands)
-    log.info("Registered %d commands", len(commands))
+    admin: AdminService = application.bot_data[ADMIN_KEY]
+    await application.bot.set_my_commands(_commands(service, MENU_COMMANDS))
+    admin_ids = set(admin.editor.owners) | {row["user_id"] for row in service.kb.admins()}
+    for user_id in sorted(admin_ids):
+        await refresh_admin_commands(application, user_id)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            flush_activity, interval=FLUSH_INTERVAL, first=FLUSH_INTERVAL, name="flush-activity"
+        )
+    log.info("Ready: %d entries indexed", len(service.matcher))
+
+
+async def refresh_admin_commands(application: Application, user_id: int) -> None:
+    """Show the admin commands in the menu of an admin's private chat, and only there."""
+    service: KnowledgeService = application.bot_data[SERVICE_KEY]
+    admin: AdminService = application.bot_data[ADMIN_KEY]
+    scope = BotCommandScopeChat(user_id)
+    with contextlib.suppress(TelegramError):  # e.g. the admin never started a chat with us
+        if admin.is_admin(user_id):
+            commands = _commands(service, MENU_COMMANDS + ADMIN_COMMANDS)
+            await application.bot.set_my_commands(commands, scope=scope)
+        else:
+            await application.bot.delete_my_commands(scope=scope)
+
+
+async def flush_activity(context: ContextTypes.DEFAULT_TYPE) -> None:
+    service: KnowledgeService = context.application.bot_data[SERVICE_KEY]
+    service.activity.flush()
 
 
 async def post_shutdown(application: Application) -> None:
     service: KnowledgeService = application.bot_data[SERVICE_KEY]
-    service.kb.close()
+    service.close()

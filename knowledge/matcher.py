@@ -10,6 +10,7 @@ its *content* the phrasing covers:
   rapidfuzz's optimal string alignment distance, one edit allowed from 4 letters and two from
   8. A truncated word of 4+ letters ("info") counts 0.9. Two words that the knowledge base
   writes as one ("corona virus") are joined;
+* synonyms (admin-edited word groups such as metro, subway, underground) count as one word;
 * words weigh by rarity across entries (IDF); a word the knowledge base has never seen weighs
   the most, which is why "weather in Moscow" scores low although "Moscow" is everywhere;
 * score = 100 * (0.75 * share of the question covered + 0.25 * share of the phrasing covered).
@@ -32,7 +33,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
 from knowledge.models import Entry, EntryRef
-from knowledge.text import all_stopwords, analyze, stem_words
+from knowledge.text import all_stopwords, analyze, stem_words, word_forms
 
 QUESTION_WEIGHT = 0.75
 MIN_FUZZY_LENGTH = 4  # shorter words must match exactly: "tv" is no typo of "to"
@@ -60,7 +61,15 @@ class _Phrasing:
 class Matcher:
     """An in-memory index of every entry's phrasings, updated entry by entry."""
 
-    def __init__(self, entries: Iterable[Entry] = ()) -> None:
+    def __init__(
+        self, entries: Iterable[Entry] = (), synonyms: Iterable[Iterable[str]] = ()
+    ) -> None:
+        self._stopwords = all_stopwords()
+        self.rebuild(entries, synonyms)
+
+    def rebuild(self, entries: Iterable[Entry], synonyms: Iterable[Iterable[str]] = ()) -> None:
+        """Index everything afresh, e.g. after the synonym groups changed."""
+        self._canonical = _canonical_forms(synonyms)
         self._phrasings: dict[int, _Phrasing] = {}
         self._by_entry: dict[EntryRef, list[int]] = {}
         self._postings: dict[str, set[int]] = defaultdict(set)  # stem -> phrasing ids
@@ -68,7 +77,8 @@ class Matcher:
         self._spellings: dict[str, Counter[str]] = {}  # word as written -> its stems, counted
         self._sorted_spellings: list[str] = []  # for prefix lookups
         self._next_id = 0
-        self._stopwords = all_stopwords()
+        for form, token in self._canonical.items():
+            self._add_spelling(form, token)  # so that a typo of any synonym is caught too
         for entry in entries:
             self.upsert(entry)
 
@@ -82,7 +92,7 @@ class Matcher:
         self.remove(entry.ref)
         ids = []
         for lang, text, weight in entry.phrasings():
-            spelled = tuple(dict.fromkeys(analyze(text, lang)))
+            spelled = tuple(dict.fromkeys(self._analyze(text, lang)))
             if not spelled:
                 continue
             phrasing_id = self._next_id
@@ -92,13 +102,16 @@ class Matcher:
             for stem in stems:
                 self._postings[stem].add(phrasing_id)
             for word, stem in spelled:
-                if word not in self._spellings:
-                    self._spellings[word] = Counter()
-                    insort(self._sorted_spellings, word)
-                self._spellings[word][stem] += 1
+                self._add_spelling(word, stem)
             ids.append(phrasing_id)
         self._by_entry[entry.ref] = ids
         self._entry_frequency.update({w for i in ids for w in self._phrasings[i].words})
+
+    def _add_spelling(self, word: str, stem: str) -> None:
+        if word not in self._spellings:
+            self._spellings[word] = Counter()
+            insort(self._sorted_spellings, word)
+        self._spellings[word][stem] += 1
 
     def remove(self, ref: EntryRef) -> None:
         ids = self._by_entry.pop(ref, [])
@@ -140,11 +153,15 @@ class Matcher:
         ranked = sorted(best.values(), key=lambda m: (-m.score, m.ref))
         return [m for m in ranked if m.score > 0][:limit]
 
+    def _analyze(self, text: str, lang: str) -> list[tuple[str, str]]:
+        return [(word, self._canonical.get(stem, stem)) for word, stem in analyze(text, lang)]
+
     def _query_words(self, question: str) -> list[tuple[str, str]]:
         """(word as written, stem) of the question's content words, typo'd stopwords dropped."""
         words = [word for word, _ in analyze(question)]
         words = self._join_split_words(words)
-        spelled = dict(zip(stem_words(words), words, strict=True))  # one entry per stem
+        stems = [self._canonical.get(stem, stem) for stem in stem_words(words)]
+        spelled = dict(zip(stems, words, strict=True))  # one entry per stem
         return [
             (word, stem)
             for stem, word in spelled.items()
@@ -223,3 +240,17 @@ class Matcher:
             QUESTION_WEIGHT * question_covered / question_total
             + (1 - QUESTION_WEIGHT) * phrasing_covered / phrasing_total
         )
+
+
+def _canonical_forms(groups: Iterable[Iterable[str]]) -> dict[str, str]:
+    """Every form of every synonym, mapped to one token standing for its group."""
+    canonical: dict[str, str] = {}
+    for group in groups:
+        words = list(group)
+        if not words:
+            continue
+        token = "≈" + words[0].casefold()  # cannot collide with a real word
+        for word in words:
+            for form in word_forms(word):
+                canonical[form] = token
+    return canonical

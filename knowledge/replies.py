@@ -20,6 +20,8 @@ from knowledge.models import Contact, Entry, EntryRef, Event, EventDate, FaqEntr
 # Actions a button can carry. Entry refs ("faq:12") are shown with SHOW.
 SHOW = "show"
 MENU = "menu"
+VOTE = "vote"
+VOTES = ("up", "down")
 MENU_PAGES = ("agreement", "events", "contacts", "help")
 
 
@@ -29,6 +31,10 @@ def show_action(ref: EntryRef) -> str:
 
 def menu_action(page: str) -> str:
     return f"{MENU}:{page}"
+
+
+def vote_action(vote: str, ref: EntryRef) -> str:
+    return f"{VOTE}:{vote}:{ref}"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from knowledge.activity import Activity
 from knowledge.catalog import Catalog
 from knowledge.markup import Markup, escape
 from knowledge.matcher import Match, Matcher
@@ -21,6 +22,7 @@ from knowledge.replies import (
     menu_action,
     one_per_row,
     show_action,
+    vote_action,
 )
 from knowledge.store import KnowledgeBase
 
@@ -107,7 +109,13 @@ class KnowledgeService:
         self.kb = kb
         self.catalog = catalog
         self.today = today
-        self.matcher = Matcher(kb.entries())
+        self.matcher = Matcher(kb.entries(), kb.synonym_groups())
+        self.activity = Activity(kb)
+
+    def close(self) -> None:
+        """Write what is still counted in memory, and release the knowledge base."""
+        self.activity.flush()
+        self.kb.close()
 
     def formatter(self, lang: str) -> Formatter:
         return Formatter(self.catalog, self.kb.sources(), lang)
@@ -124,11 +132,13 @@ class KnowledgeService:
         best = decision.matches[0] if decision.matches else None
         score = best.score if best else 0.0
         if decision.outcome == "answer" and best:
+            self.activity.question(str(best.ref))
             return Answer(question, "answer", self.show(best.ref, lang), best.ref, score)
+        self.activity.question(None)
         if decision.outcome == "suggest":
             reply = Reply(fmt.t("ask.did_you_mean"), self._suggestion_buttons(suggestions))
             return Answer(question, "suggest", reply, None, score, suggestions)
-        self.kb.record_unanswered(question)
+        self.activity.unanswered(question)
         return Answer(question, "none", self._no_answer(fmt, suggestions), None, score, suggestions)
 
     def _suggestion(self, match: Match, lang: str) -> Suggestion:
@@ -161,16 +171,36 @@ class KnowledgeService:
         greeting = fmt.t("start.greeting", name=name or fmt.label("start.someone"))
         return Reply(greeting, self._menu_buttons(fmt))
 
-    def help(self, lang: str) -> Reply:
-        return Reply(self.formatter(lang).t("help.text"))
+    def help(self, lang: str, *, admin: bool = False) -> Reply:
+        fmt = self.formatter(lang)
+        return Reply(join_paragraphs([fmt.t("help.text"), fmt.t("admin.help") if admin else ""]))
+
+    def my_id(self, user_id: int, lang: str) -> Reply:
+        return Reply(self.formatter(lang).t("myid.text", id=user_id))
 
     def show(self, ref: EntryRef, lang: str) -> Reply:
-        """The card of one entry; a stale reference gets a polite note instead."""
+        """The card of one entry, with 👍/👎 under answers; a stale ref gets a polite note."""
         fmt = self.formatter(lang)
         entry = self.kb.get(ref)
         if entry is None:
             return Reply(fmt.t("errors.stale_button"))
-        return Reply(fmt.entry_card(entry))
+        buttons: tuple[tuple[Button, ...], ...] = ()
+        if ref.kind == "faq":
+            buttons = (
+                (Button("👍", vote_action("up", ref)), Button("👎", vote_action("down", ref))),
+            )
+        return Reply(fmt.entry_card(entry), buttons)
+
+    def open(self, ref: EntryRef, lang: str) -> Reply:
+        """An entry chosen from a button: shown, and counted as a topic people want."""
+        if self.kb.get(ref) is not None:
+            self.activity.opened(str(ref))
+        return self.show(ref, lang)
+
+    def vote(self, user_id: int, ref: EntryRef, vote: str, lang: str) -> str:
+        """Record a 👍 or 👎 (one per user and answer; a new vote replaces the old one)."""
+        self.activity.vote(user_id, str(ref), vote)
+        return self.catalog.text(lang, "feedback.thanks")
 
     def menu(self, page: str, lang: str) -> Reply:
         pages: dict[str, Callable[[str], Reply]] = {

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,8 @@ class AtomicJSONStorage(Storage):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._cache: dict[str, dict[str, Any]] | None = None
+        self._batch_depth = 0
+        self._batch_dirty = False
         # Temporaries of a process killed mid-write are garbage: the real file is intact.
         for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):
             stale.unlink(missing_ok=True)
@@ -43,14 +47,39 @@ class AtomicJSONStorage(Storage):
         return self._cache
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
+        self._cache = data
+        if self._batch_depth:
+            self._batch_dirty = True  # written once, when the batch ends
+            return
+        self._flush()
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group several TinyDB writes into one atomic write: all of them land, or none.
+
+        If the block raises, nothing is written and the in-memory state is reloaded from disk.
+        """
+        self._batch_depth += 1
         try:
-            write_atomically(self.path, json.dumps(data, ensure_ascii=False))
+            yield
+        except BaseException:
+            self._batch_dirty = False
+            self._cache = None
+            raise
+        finally:
+            self._batch_depth -= 1
+        if self._batch_depth == 0 and self._batch_dirty:
+            self._batch_dirty = False
+            self._flush()
+
+    def _flush(self) -> None:
+        try:
+            write_atomically(self.path, json.dumps(self._cache, ensure_ascii=False))
         except BaseException:
             # TinyDB changed the cached dict in place before this failed write: forget it so
             # the next read shows what is really on disk.
             self._cache = None
             raise
-        self._cache = data
 
     def close(self) -> None:
         self._cache = None

@@ -1,36 +1,60 @@
-"""The knowledge base: one TinyDB file holding FAQ entries, events, contacts and what users asked.
+"""The knowledge base: one TinyDB file holding the content, the admins, the audit trail and what
+users asked.
 
 The file lives at ``<data dir>/knowledge.json``. On first start it is created from the seed shipped
 in this package, in a single atomic write, so a crash during seeding cannot leave half a seed.
+One process owns a data directory at a time (a lock file says which); a second one is refused
+with ``DataDirInUse`` rather than overwriting the first one's changes.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
+import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tinydb import Query, TinyDB
+from tinydb.table import Document
 
-from knowledge.models import Contact, Entry, EntryRef, Event, FaqEntry, Source
+from knowledge.models import Contact, Entry, EntryRef, Event, FaqEntry, Kind, Source
 from knowledge.storage import AtomicJSONStorage, write_atomically
-from knowledge.text import words
 
 SEED_PATH = Path(__file__).with_name("seed.json")
 DATABASE_NAME = "knowledge.json"
+LOCK_NAME = ".lock"
 
-# TinyDB table of each record kind; the seed file uses the same names.
-TABLES = {"faq": "faq", "event": "events", "contact": "contacts"}
+# TinyDB table of each record kind; the seed and export files use the same names.
+TABLES: dict[Kind, str] = {"faq": "faq", "event": "events", "contact": "contacts"}
 SOURCES = "sources"
+SYNONYMS = "synonyms"
+CONTENT_TABLES = (*TABLES.values(), SOURCES, SYNONYMS)
 UNANSWERED = "unanswered"
+ADMINS = "admins"
+AUDIT = "audit"
+STATS = "stats"
+FEEDBACK = "feedback"
+
+RECORD_TYPES: dict[Kind, type[FaqEntry] | type[Event] | type[Contact]] = {
+    "faq": FaqEntry,
+    "event": Event,
+    "contact": Contact,
+}
 
 Clock = Callable[[], datetime]
+Doc = dict[str, Any]
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class DataDirInUse(RuntimeError):
+    """Another process has the data directory open."""
 
 
 class KnowledgeBase:
@@ -38,11 +62,14 @@ class KnowledgeBase:
 
     def __init__(self, path: Path, *, seed_path: Path = SEED_PATH, clock: Clock = utc_now):
         self.path = Path(path)
-        self._clock = clock
+        self.clock = clock
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = _lock_directory(self.path.parent / LOCK_NAME)
         if not self.path.exists() or self.path.stat().st_size == 0:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(self.path, json.dumps(seed_to_tables(seed_path), ensure_ascii=False))
+        self.storage: AtomicJSONStorage
         self.db = TinyDB(self.path, storage=AtomicJSONStorage)
+        self.storage = self.db.storage  # type: ignore[assignment]
 
     @classmethod
     def open(cls, data_dir: Path, **kwargs: Any) -> KnowledgeBase:
@@ -50,8 +77,25 @@ class KnowledgeBase:
 
     def close(self) -> None:
         self.db.close()
+        if self._lock is not None:
+            os.close(self._lock)  # releases the lock
+            self._lock = None
 
-    # Reading ------------------------------------------------------------------------------
+    def now(self) -> str:
+        return self.clock().isoformat(timespec="seconds")
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Several changes, written to disk in one atomic step, or not at all."""
+        try:
+            with self.storage.batch():
+                yield
+        except BaseException:
+            for name in self.db.tables():
+                self.db.table(name).clear_cache()  # query results may hold the undone change
+            raise
+
+    # Content ------------------------------------------------------------------------------
 
     def faqs(self) -> list[FaqEntry]:
         return [FaqEntry.from_doc(doc.doc_id, doc) for doc in self.db.table("faq").all()]
@@ -68,11 +112,25 @@ class KnowledgeBase:
         yield from self.contacts()
 
     def get(self, ref: EntryRef) -> Entry | None:
+        doc = self.get_doc(ref)
+        return None if doc is None else RECORD_TYPES[ref.kind].from_doc(ref.id, doc)
+
+    def get_doc(self, ref: EntryRef) -> Doc | None:
         doc = self.db.table(TABLES[ref.kind]).get(doc_id=ref.id)
-        if doc is None:
-            return None
-        record_type = {"faq": FaqEntry, "event": Event, "contact": Contact}[ref.kind]
-        return record_type.from_doc(ref.id, doc)
+        return dict(doc) if doc is not None else None
+
+    def insert(self, kind: Kind, doc: Doc) -> EntryRef:
+        return EntryRef(kind, self.db.table(TABLES[kind]).insert(doc))
+
+    def put(self, ref: EntryRef, doc: Doc) -> None:
+        """Store exactly ``doc`` under ``ref``, replacing or re-creating it (undo keeps ids)."""
+        table = self.db.table(TABLES[ref.kind])
+        if table.contains(doc_id=ref.id):
+            table.remove(doc_ids=[ref.id])
+        table.insert(Document(doc, doc_id=ref.id))
+
+    def delete(self, ref: EntryRef) -> None:
+        self.db.table(TABLES[ref.kind]).remove(doc_ids=[ref.id])
 
     def sources(self) -> dict[str, Source]:
         return {
@@ -80,26 +138,125 @@ class KnowledgeBase:
             for source in (Source.from_doc(doc) for doc in self.db.table(SOURCES).all())
         }
 
+    def synonym_groups(self) -> list[list[str]]:
+        return [list(doc["words"]) for doc in self.db.table(SYNONYMS).all()]
+
+    def set_synonym_groups(self, groups: list[list[str]]) -> None:
+        table = self.db.table(SYNONYMS)
+        table.truncate()
+        table.insert_multiple({"words": words} for words in groups)
+
+    def content(self) -> dict[str, list[Doc]]:
+        """Every content table as records with their ids: the export format's body."""
+        content: dict[str, list[Doc]] = {}
+        for table in TABLES.values():
+            docs = sorted(self.db.table(table).all(), key=lambda d: d.doc_id)
+            content[table] = [{"id": doc.doc_id, **doc} for doc in docs]
+        content[SOURCES] = [dict(doc) for doc in self.db.table(SOURCES).all()]
+        content[SYNONYMS] = [dict(doc) for doc in self.db.table(SYNONYMS).all()]
+        return content
+
+    def replace_content(self, content: dict[str, list[Doc]]) -> None:
+        """Make the content tables exactly ``content`` (call within a transaction)."""
+        for table in TABLES.values():
+            self.db.table(table).truncate()
+            self.db.table(table).insert_multiple(
+                Document({k: v for k, v in record.items() if k != "id"}, doc_id=record["id"])
+                for record in content.get(table, [])
+            )
+        for table in (SOURCES, SYNONYMS):
+            self.db.table(table).truncate()
+            self.db.table(table).insert_multiple(content.get(table, []))
+
+    # Admins -------------------------------------------------------------------------------
+
+    def admins(self) -> list[Doc]:
+        admins = (dict(doc) for doc in self.db.table(ADMINS).all())
+        return sorted(admins, key=lambda admin: admin["added_at"])
+
+    def is_listed_admin(self, user_id: int) -> bool:
+        return self.db.table(ADMINS).contains(Query().user_id == user_id)
+
+    def add_admin(self, user_id: int, name: str, added_by: int) -> None:
+        record = {"user_id": user_id, "name": name, "added_by": added_by, "added_at": self.now()}
+        self.db.table(ADMINS).upsert(record, Query().user_id == user_id)
+
+    def remove_admin(self, user_id: int) -> bool:
+        return bool(self.db.table(ADMINS).remove(Query().user_id == user_id))
+
+    # Audit trail --------------------------------------------------------------------------
+
+    def record_change(self, by: int, action: str, ref: str | None, before: Any, after: Any) -> int:
+        change = {"at": self.now(), "by": by, "action": action, "ref": ref,
+                  "before": before, "after": after, "undone": False}  # fmt: skip
+        return self.db.table(AUDIT).insert(change)
+
+    def changes(self, ref: str | None = None) -> list[Doc]:
+        """The audit trail, oldest first; of one entry when ``ref`` is given."""
+        table = self.db.table(AUDIT)
+        docs = table.all() if ref is None else table.search(Query().ref == ref)
+        return [{"id": doc.doc_id, **doc} for doc in sorted(docs, key=lambda d: d.doc_id)]
+
+    def mark_undone(self, change_id: int) -> None:
+        self.db.table(AUDIT).update({"undone": True}, doc_ids=[change_id])
+
     # What users asked ---------------------------------------------------------------------
 
-    def record_unanswered(self, text: str) -> None:
-        """Count a question the bot could not answer, grouping identical wordings."""
-        key = " ".join(words(text))
-        now = self._clock().isoformat(timespec="seconds")
+    def unanswered(self) -> list[Doc]:
+        """Unanswered questions, most frequent first."""
+        rows = [dict(doc, id=doc.doc_id) for doc in self.db.table(UNANSWERED).all()]
+        return sorted(rows, key=lambda row: (-row["count"], row["first_seen"]))
+
+    def get_unanswered(self, row_id: int) -> Doc | None:
+        doc = self.db.table(UNANSWERED).get(doc_id=row_id)
+        return dict(doc, id=doc.doc_id) if doc is not None else None
+
+    def remove_unanswered(self, row_id: int) -> bool:
+        return bool(self.db.table(UNANSWERED).remove(doc_ids=[row_id]))
+
+    def add_unanswered(self, key: str, text: str, count: int, first: str, last: str) -> None:
         table = self.db.table(UNANSWERED)
         existing = table.get(Query().key == key)
         if existing is None:
             table.insert(
-                {"key": key, "text": text, "count": 1, "first_seen": now, "last_seen": now}
+                {"key": key, "text": text, "count": count, "first_seen": first, "last_seen": last}
             )
         else:
-            changes = {"count": existing["count"] + 1, "last_seen": now}
+            changes = {"count": existing["count"] + count, "last_seen": last}
             table.update(changes, doc_ids=[existing.doc_id])
 
-    def unanswered(self) -> list[dict[str, Any]]:
-        """Unanswered questions, most frequent first."""
-        rows = [dict(doc, id=doc.doc_id) for doc in self.db.table(UNANSWERED).all()]
-        return sorted(rows, key=lambda row: (-row["count"], row["first_seen"]))
+    def stats(self) -> Doc:
+        doc = self.db.table(STATS).get(doc_id=1)
+        return dict(doc) if doc else {"asked": 0, "answered": 0, "by_entry": {}}
+
+    def save_stats(self, stats: Doc) -> None:
+        self.db.table(STATS).upsert(Document(stats, doc_id=1))
+
+    def votes(self) -> dict[str, dict[str, int]]:
+        """Per entry ref, the count of 👍 ("up") and 👎 ("down"), one vote per user."""
+        tally: dict[str, dict[str, int]] = {}
+        for doc in self.db.table(FEEDBACK).all():
+            counts = tally.setdefault(doc["ref"], {"up": 0, "down": 0})
+            counts[doc["vote"]] += 1
+        return tally
+
+    def set_vote(self, user_id: int, ref: str, vote: str) -> None:
+        self.db.table(FEEDBACK).upsert(
+            {"user_id": user_id, "ref": ref, "vote": vote, "at": self.now()},
+            (Query().user_id == user_id) & (Query().ref == ref),
+        )
+
+
+def _lock_directory(path: Path) -> int:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise DataDirInUse(
+            f"the data directory {str(path.parent)!r} is in use by another bot process"
+        ) from None
+    return fd
 
 
 def seed_to_tables(seed_path: Path) -> dict[str, dict[str, Any]]:
@@ -111,6 +268,7 @@ def seed_to_tables(seed_path: Path) -> dict[str, dict[str, Any]]:
             str(record["id"]): {key: value for key, value in record.items() if key != "id"}
             for record in seed.get(table, [])
         }
-    tables[SOURCES] = {str(number): source for number, source in enumerate(seed["sources"], 1)}
+    for table in (SOURCES, SYNONYMS):
+        tables[table] = {str(n): record for n, record in enumerate(seed.get(table, []), 1)}
     tables[UNANSWERED] = {}
     return tables

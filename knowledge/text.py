@@ -69,6 +69,12 @@ def stem_words(found: list[str], lang: str = "en") -> list[str]:
     return stemmer.stemWords(found) if stemmer else list(found)
 
 
+def word_forms(word: str) -> set[str]:
+    """``word`` folded, and its stem in every language we stem: what a synonym must catch."""
+    folded = fold(word)
+    return {folded, *(stem_words([folded], lang)[0] for lang in STEMMERS)}
+
+
 @cache
 def _stemmer(lang: str) -> Stemmer.Stemmer | None:
     algorithm = STEMMERS.get(lang)

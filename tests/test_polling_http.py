@@ -42,7 +42,7 @@ def test_bot_polls_answers_and_handles_a_button_over_http(tmp_path: Path) -> Non
             assert answer["chat_id"] == 4242 and answer["parse_mode"] == "HTML"
 
             telegram.push(user.message("/search subway agreement"))
-            results = telegram.wait_for("sendMessage", lambda p: "reply_markup" in p)
+            results = telegram.wait_for("sendMessage", lambda p: "Topics matching" in p["text"])
             first_button = results["reply_markup"]["inline_keyboard"][0][0]
             assert first_button["callback_data"] == "show:faq:12"
 
@@ -50,7 +50,9 @@ def test_bot_polls_answers_and_handles_a_button_over_http(tmp_path: Path) -> Non
                 "message_id": 2, "date": 0, "chat": user.chat, "text": "results",
             }))  # fmt: skip
             telegram.wait_for("answerCallbackQuery")
-            telegram.wait_for("sendMessage", lambda p: "five-year term" in p["text"])
+            card = telegram.wait_for("sendMessage", lambda p: "five-year term" in p["text"])
+            votes = [b["callback_data"] for b in card["reply_markup"]["inline_keyboard"][0]]
+            assert votes == ["vote:up:faq:12", "vote:down:faq:12"]
         finally:
             bot.send_signal(signal.SIGINT)
             _, stderr = bot.communicate(timeout=30)

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from tinydb import TinyDB
 
+from knowledge.activity import Activity
 from knowledge.storage import AtomicJSONStorage, write_atomically
-from knowledge.store import KnowledgeBase
+from knowledge.store import DataDirInUse, KnowledgeBase
 from tests.conftest import REPO, seed_data
 
 
@@ -89,7 +90,9 @@ def test_knowledge_base_is_seeded_once_and_keeps_its_data(data_dir: Path) -> Non
     kb = KnowledgeBase.open(data_dir)
     assert (data_dir / "knowledge.json").exists()
     assert len(kb.faqs()) == len(seed_data()["faq"])
-    kb.record_unanswered("Where can I park?")
+    activity = Activity(kb)
+    activity.unanswered("Where can I park?")
+    activity.flush()
     kb.close()
     reopened = KnowledgeBase.open(data_dir)
     assert [row["text"] for row in reopened.unanswered()] == ["Where can I park?"]
@@ -98,8 +101,49 @@ def test_knowledge_base_is_seeded_once_and_keeps_its_data(data_dir: Path) -> Non
 
 def test_unanswered_questions_are_counted_most_frequent_first(data_dir: Path) -> None:
     kb = KnowledgeBase.open(data_dir)
-    for question in ["A visa?", "Parking?", "parking", "PARKING!", "a visa"]:
-        kb.record_unanswered(question)
+    activity = Activity(kb)
+    activity.unanswered("A visa?")
+    activity.flush()
+    for question in ["Parking?", "parking", "PARKING!", "a visa"]:
+        activity.unanswered(question)
+    activity.flush()
     rows = kb.unanswered()
     assert [(row["text"], row["count"]) for row in rows] == [("Parking?", 3), ("A visa?", 2)]
     assert rows[0]["first_seen"] <= rows[0]["last_seen"]
+
+
+def test_usage_is_counted_in_memory_and_written_in_one_step(data_dir: Path) -> None:
+    kb = KnowledgeBase.open(data_dir)
+    activity = Activity(kb)
+    mtime = (data_dir / "knowledge.json").stat().st_mtime_ns
+    for _ in range(100):
+        activity.question("faq:2")
+    activity.question(None)
+    activity.vote(7, "faq:2", "up")
+    activity.vote(7, "faq:2", "down")  # the user changed their mind: one vote counts
+    assert (data_dir / "knowledge.json").stat().st_mtime_ns == mtime  # nothing written yet
+    activity.flush()
+    kb.close()
+    reopened = KnowledgeBase.open(data_dir)
+    stats = reopened.stats()
+    assert (stats["asked"], stats["answered"], stats["by_entry"]) == (101, 100, {"faq:2": 100})
+    assert reopened.votes() == {"faq:2": {"up": 0, "down": 1}}
+
+
+def test_a_transaction_is_all_or_nothing(data_dir: Path) -> None:
+    kb = KnowledgeBase.open(data_dir)
+    before = (data_dir / "knowledge.json").read_bytes()
+    with pytest.raises(RuntimeError), kb.transaction():
+        kb.add_admin(42, "Ivan", 1)
+        kb.record_change(1, "admin_add", None, None, {"user_id": 42})
+        raise RuntimeError("fails half way")
+    assert (data_dir / "knowledge.json").read_bytes() == before
+    assert not kb.is_listed_admin(42) and kb.changes() == []
+
+
+def test_a_second_process_cannot_open_the_same_data(data_dir: Path) -> None:
+    kb = KnowledgeBase.open(data_dir)
+    with pytest.raises(DataDirInUse):
+        KnowledgeBase.open(data_dir)
+    kb.close()
+    KnowledgeBase.open(data_dir).close()  # free again once closed

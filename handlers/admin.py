@@ -1,0 +1,560 @@
+"""Admin commands, guided forms and admin buttons.
+
+Every entry point is wrapped in ``admins_only``: the sender is checked on the server side for
+each command and each button press (a button is never trusted because it was shown), admin
+commands do nothing in groups, and refusals are logged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import warnings
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Message, MessageOriginHiddenUser, MessageOriginUser, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from handlers.context import BotContext
+from handlers.render import send
+from handlers.setup import refresh_admin_commands
+from knowledge.admin import (
+    CANCEL,
+    DELETE,
+    FAQ_PAGE,
+    FORM_ALTERNATE,
+    FORM_CANCEL,
+    FORM_FIELD,
+    FORM_NEW,
+    FORM_SAVE,
+    IMPORT_APPLY,
+    UNANSWERED_ATTACH,
+    UNANSWERED_DISMISS,
+    UNANSWERED_NEW,
+    UNDO,
+    Step,
+)
+from knowledge.editing import NotAllowed
+from knowledge.models import EntryRef, Kind
+from knowledge.transfer import MAX_IMPORT_BYTES
+
+log = logging.getLogger(__name__)
+
+FILLING, CHOOSING, DUPLICATE, CONFIRMING = range(4)
+STATES = {
+    "filling": FILLING,
+    "choosing": CHOOSING,
+    "duplicate": DUPLICATE,
+    "confirming": CONFIRMING,
+    "done": ConversationHandler.END,
+}
+FORM_KEY = "admin_form"
+IMPORT_KEY = "pending_import"
+
+Callback = Callable[[Update, BotContext], Awaitable[Any]]
+
+
+def admins_only(callback: Callback) -> Callback:
+    """Run ``callback`` only for an admin in a private chat; refuse and log anyone else."""
+
+    @functools.wraps(callback)
+    async def guarded(update: Update, context: BotContext) -> Any:
+        user, chat = update.effective_user, update.effective_chat
+        action = _describe(update)
+        if chat is None or user is None or chat.type != ChatType.PRIVATE:
+            log.warning("Ignored admin action %s outside a private chat", action)
+            return ConversationHandler.END
+        try:
+            if not context.admin.is_admin(user.id):
+                raise NotAllowed(user.id)
+            return await callback(update, context)
+        except NotAllowed:
+            log.warning("Refused admin action %s from user %s", action, user.id)
+            await _refuse(update, context)
+            if context.user_data is not None:
+                context.user_data.pop(FORM_KEY, None)
+            return ConversationHandler.END
+
+    return guarded
+
+
+def _describe(update: Update) -> str:
+    if update.callback_query is not None:
+        return f"button {str(update.callback_query.data)[:64]!r}"
+    message = update.effective_message
+    text = (message.text or message.caption or "") if message else ""
+    return repr(text.split(maxsplit=1)[0][:40]) if text else "(no text)"
+
+
+async def _refuse(update: Update, context: BotContext) -> None:
+    lang = context.lang(update)
+    if update.callback_query is not None:
+        text = context.kb.catalog.text(lang, "admin.refused")
+        with contextlib.suppress(TelegramError):
+            await update.callback_query.answer(text, show_alert=True)
+        return
+    await send(update, context, context.admin.refusal(lang))
+
+
+def _user_id(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+def _arguments(update: Update) -> str:
+    """The text after the command, line breaks and all."""
+    message = update.effective_message
+    text = (message.text or message.caption or "") if message else ""
+    parts = text.split(maxsplit=1)
+    return parts[1] if len(parts) > 1 else ""
+
+
+async def _answer_button(update: Update) -> None:
+    """Acknowledge the press and take the buttons away, so a choice is made once."""
+    query = update.callback_query
+    if query is None:
+        return
+    with contextlib.suppress(TelegramError):
+        await query.answer()
+        await query.edit_message_reply_markup(None)
+
+
+async def _show_step(update: Update, context: BotContext, step: Step) -> int:
+    assert context.user_data is not None
+    if step.form is None:
+        context.user_data.pop(FORM_KEY, None)
+    else:
+        context.user_data[FORM_KEY] = step.form
+    await send(update, context, step.reply)
+    return STATES[step.state]
+
+
+def _form(context: BotContext) -> Any:
+    assert context.user_data is not None
+    return context.user_data.get(FORM_KEY)
+
+
+# Guided forms -------------------------------------------------------------------------------
+
+
+def begin_add(kind: Kind) -> Callback:
+    @admins_only
+    async def begin(update: Update, context: BotContext) -> int:
+        lang = context.lang(update)
+        step = context.admin.begin_add(_user_id(update), kind, _arguments(update), lang)
+        return await _show_step(update, context, step)
+
+    return begin
+
+
+def begin_edit(kind: Kind) -> Callback:
+    @admins_only
+    async def begin(update: Update, context: BotContext) -> int:
+        lang = context.lang(update)
+        step = context.admin.begin_edit(_user_id(update), kind, _arguments(update), lang)
+        return await _show_step(update, context, step)
+
+    return begin
+
+
+@admins_only
+async def new_from_unanswered(update: Update, context: BotContext) -> int:
+    await _answer_button(update)
+    row_id = _number_after(update, UNANSWERED_NEW)
+    step = context.admin.new_from_unanswered(_user_id(update), row_id, context.lang(update))
+    return await _show_step(update, context, step)
+
+
+@admins_only
+async def form_text(update: Update, context: BotContext) -> int:
+    form = _form(context)
+    if form is None:
+        return ConversationHandler.END
+    assert update.effective_message is not None
+    text = update.effective_message.text or ""
+    return await _show_step(update, context, context.admin.form_text(_user_id(update), form, text))
+
+
+@admins_only
+async def form_skip(update: Update, context: BotContext) -> int:
+    form = _form(context)
+    if form is None:
+        return ConversationHandler.END
+    return await _show_step(update, context, context.admin.form_skip(_user_id(update), form))
+
+
+@admins_only
+async def form_field(update: Update, context: BotContext) -> int:
+    form = _form(context)
+    if form is None:
+        return ConversationHandler.END
+    await _answer_button(update)
+    name = _data(update).removeprefix(FORM_FIELD)
+    return await _show_step(
+        update, context, context.admin.choose_field(_user_id(update), form, name)
+    )
+
+
+@admins_only
+async def form_duplicate(update: Update, context: BotContext) -> int:
+    form = _form(context)
+    if form is None:
+        return ConversationHandler.END
+    await _answer_button(update)
+    if _data(update) == FORM_NEW:
+        step = context.admin.keep_as_new(_user_id(update), form)
+    else:
+        step = context.admin.use_duplicate(
+            _user_id(update), form, _number_after(update, FORM_ALTERNATE)
+        )
+    return await _show_step(update, context, step)
+
+
+@admins_only
+async def form_save(update: Update, context: BotContext) -> int:
+    form = _form(context)
+    if form is None:
+        return ConversationHandler.END
+    await _answer_button(update)
+    return await _show_step(update, context, context.admin.save(_user_id(update), form))
+
+
+@admins_only
+async def use_the_buttons(update: Update, context: BotContext) -> int | None:
+    await send(update, context, context.kb.message("form.use_buttons", context.lang(update)))
+    return None  # stay in the same state
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    """/cancel or a Cancel button: leave any form, drop a pending import. Changes nothing."""
+    if context.user_data is not None:
+        context.user_data.pop(FORM_KEY, None)
+        context.user_data.pop(IMPORT_KEY, None)
+    await _answer_button(update)
+    await send(update, context, context.admin.cancel(context.lang(update)))
+    return ConversationHandler.END
+
+
+def _data(update: Update) -> str:
+    query = update.callback_query
+    return str(query.data) if query is not None else ""
+
+
+def _number_after(update: Update, prefix: str) -> int:
+    data = _data(update).removeprefix(prefix)
+    if not data.isdigit() or len(data) > 12:
+        raise NotAllowed(_user_id(update))  # forged: the bot never issues such data
+    return int(data)
+
+
+def form_conversation() -> ConversationHandler:
+    entry_points = [
+        *(CommandHandler(f"add{k}", begin_add(kind)) for k, kind in _COMMAND_KINDS),
+        *(CommandHandler(f"edit{k}", begin_edit(kind)) for k, kind in _COMMAND_KINDS),
+        CallbackQueryHandler(new_from_unanswered, pattern=f"^{UNANSWERED_NEW}"),
+    ]
+    text = filters.TEXT & ~filters.COMMAND
+    cancel_handlers = [
+        CommandHandler("cancel", cancel),
+        CallbackQueryHandler(cancel, pattern=f"^{FORM_CANCEL}$"),
+    ]
+    with warnings.catch_warnings():
+        # PTB warns that buttons are tracked per chat, not per message; per chat is what we want.
+        warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
+        return _conversation(entry_points, text, cancel_handlers)
+
+
+def _conversation(
+    entry_points: list[Any], text: Any, cancel_handlers: list[Any]
+) -> ConversationHandler:
+    return ConversationHandler(
+        entry_points=entry_points,  # type: ignore[arg-type]
+        states={
+            FILLING: [MessageHandler(text, form_text), CommandHandler("skip", form_skip)],
+            CHOOSING: [
+                CallbackQueryHandler(form_field, pattern=f"^{FORM_FIELD}"),
+                MessageHandler(text, use_the_buttons),
+            ],
+            DUPLICATE: [
+                CallbackQueryHandler(form_duplicate, pattern=f"^({FORM_ALTERNATE}|{FORM_NEW}$)"),
+                MessageHandler(text, use_the_buttons),
+            ],
+            CONFIRMING: [
+                CallbackQueryHandler(form_save, pattern=f"^{FORM_SAVE}$"),
+                MessageHandler(text, use_the_buttons),
+            ],
+        },
+        fallbacks=cancel_handlers,  # type: ignore[arg-type]
+        allow_reentry=True,
+        name="admin_forms",
+    )
+
+
+_COMMAND_KINDS: tuple[tuple[str, Kind], ...] = (
+    ("faq", "faq"),
+    ("event", "event"),
+    ("contact", "contact"),
+)
+
+
+# Commands -----------------------------------------------------------------------------------
+
+
+def delete_command(kind: Kind) -> Callback:
+    @admins_only
+    async def confirm(update: Update, context: BotContext) -> None:
+        reply = context.admin.confirm_delete(
+            _user_id(update), kind, _arguments(update), context.lang(update)
+        )
+        await send(update, context, reply)
+
+    return confirm
+
+
+@admins_only
+async def add_alternate(update: Update, context: BotContext) -> None:
+    reply = context.admin.add_alternate(_user_id(update), _arguments(update), context.lang(update))
+    await send(update, context, reply)
+
+
+@admins_only
+async def faq_list(update: Update, context: BotContext) -> None:
+    arg = _arguments(update).strip()
+    page = int(arg) if arg.isdigit() and len(arg) < 6 else 1
+    await send(
+        update, context, context.admin.faq_list(_user_id(update), page, context.lang(update))
+    )
+
+
+@admins_only
+async def synonyms(update: Update, context: BotContext) -> None:
+    await send(update, context, context.admin.synonyms(_user_id(update), context.lang(update)))
+
+
+@admins_only
+async def synonym(update: Update, context: BotContext) -> None:
+    reply = context.admin.synonym_command(
+        _user_id(update), context.args or [], context.lang(update)
+    )
+    await send(update, context, reply)
+
+
+@admins_only
+async def undo(update: Update, context: BotContext) -> None:
+    await send(update, context, context.admin.offer_undo(_user_id(update), context.lang(update)))
+
+
+@admins_only
+async def history(update: Update, context: BotContext) -> None:
+    reply = context.admin.history(_user_id(update), _arguments(update), context.lang(update))
+    await send(update, context, reply)
+
+
+@admins_only
+async def unanswered(update: Update, context: BotContext) -> None:
+    for reply in context.admin.unanswered(_user_id(update), context.lang(update)):
+        await send(update, context, reply)
+
+
+@admins_only
+async def stats(update: Update, context: BotContext) -> None:
+    await send(update, context, context.admin.stats(_user_id(update), context.lang(update)))
+
+
+@admins_only
+async def admins(update: Update, context: BotContext) -> None:
+    await send(update, context, context.admin.admins(_user_id(update), context.lang(update)))
+
+
+@admins_only
+async def add_admin(update: Update, context: BotContext) -> None:
+    lang = context.lang(update)
+    target = _target_user(update)
+    if target == "hidden":
+        await send(update, context, context.kb.message("admins.hidden_forward", lang))
+        return
+    target_id, name = target or (None, "")
+    await send(update, context, context.admin.add_admin(_user_id(update), target_id, name, lang))
+    if target_id is not None:
+        await refresh_admin_commands(context.application, target_id)
+
+
+@admins_only
+async def remove_admin(update: Update, context: BotContext) -> None:
+    lang = context.lang(update)
+    target = _target_user(update)
+    if target == "hidden":
+        await send(update, context, context.kb.message("admins.hidden_forward", lang))
+        return
+    target_id = target[0] if target else None
+    await send(update, context, context.admin.remove_admin(_user_id(update), target_id, lang))
+    if target_id is not None:
+        await refresh_admin_commands(context.application, target_id)
+
+
+def _target_user(update: Update) -> tuple[int, str] | str | None:
+    """The user named by the command's argument, or by the forwarded message it replies to."""
+    argument = _arguments(update).strip()
+    if argument.isdigit() and len(argument) <= 20:
+        return int(argument), ""
+    message = update.effective_message
+    replied = message.reply_to_message if message else None
+    origin = replied.forward_origin if replied else None
+    if isinstance(origin, MessageOriginUser):
+        return origin.sender_user.id, origin.sender_user.full_name
+    if isinstance(origin, MessageOriginHiddenUser):
+        return "hidden"
+    return None
+
+
+@admins_only
+async def export(update: Update, context: BotContext) -> None:
+    data, name, caption = context.admin.export(_user_id(update), context.lang(update))
+    assert update.effective_chat is not None
+    await context.bot.send_document(
+        update.effective_chat.id, data, filename=name, caption=caption.html
+    )
+
+
+@admins_only
+async def import_command(update: Update, context: BotContext) -> None:
+    """A JSON file with the caption /import, or /import in reply to one."""
+    message = update.effective_message
+    assert message is not None
+    carrier: Message | None = message if message.document else message.reply_to_message
+    lang = context.lang(update)
+    if carrier is None or carrier.document is None:
+        await send(update, context, context.kb.message("import.usage", lang))
+        return
+    if (carrier.document.file_size or 0) > MAX_IMPORT_BYTES:
+        await send(update, context, context.kb.message("import.too_big", lang))
+        return
+    file = await carrier.document.get_file()
+    raw = bytes(await file.download_as_bytearray())
+    pending, reply = context.admin.plan_import(_user_id(update), raw, lang)
+    assert context.user_data is not None
+    if pending is None:
+        context.user_data.pop(IMPORT_KEY, None)
+    else:
+        context.user_data[IMPORT_KEY] = pending
+    await send(update, context, reply)
+
+
+# Buttons ------------------------------------------------------------------------------------
+
+
+@admins_only
+async def delete_button(update: Update, context: BotContext) -> None:
+    await _answer_button(update)
+    ref = EntryRef.parse(_data(update).removeprefix(DELETE))
+    if ref is None:
+        raise NotAllowed(_user_id(update))
+    await send(update, context, context.admin.delete(_user_id(update), ref, context.lang(update)))
+
+
+@admins_only
+async def undo_button(update: Update, context: BotContext) -> None:
+    await _answer_button(update)
+    change_id = _number_after(update, UNDO)
+    await send(
+        update, context, context.admin.undo(_user_id(update), change_id, context.lang(update))
+    )
+
+
+@admins_only
+async def faq_page_button(update: Update, context: BotContext) -> None:
+    await _answer_button(update)
+    page = _number_after(update, FAQ_PAGE)
+    await send(
+        update, context, context.admin.faq_list(_user_id(update), page, context.lang(update))
+    )
+
+
+@admins_only
+async def attach_button(update: Update, context: BotContext) -> None:
+    await _answer_button(update)
+    row, _, faq = _data(update).removeprefix(UNANSWERED_ATTACH).partition(":")
+    if not (row.isdigit() and faq.isdigit()):
+        raise NotAllowed(_user_id(update))
+    reply = context.admin.attach_unanswered(
+        _user_id(update), int(row), int(faq), context.lang(update)
+    )
+    await send(update, context, reply)
+
+
+@admins_only
+async def dismiss_button(update: Update, context: BotContext) -> None:
+    await _answer_button(update)
+    row_id = _number_after(update, UNANSWERED_DISMISS)
+    await send(
+        update,
+        context,
+        context.admin.dismiss_unanswered(_user_id(update), row_id, context.lang(update)),
+    )
+
+
+@admins_only
+async def import_button(update: Update, context: BotContext) -> None:
+    await _answer_button(update)
+    token = _data(update).removeprefix(IMPORT_APPLY)
+    assert context.user_data is not None
+    pending = context.user_data.get(IMPORT_KEY)
+    lang = context.lang(update)
+    if pending is None or pending.token != token:
+        await send(update, context, context.kb.message("errors.stale_button", lang))
+        return
+    del context.user_data[IMPORT_KEY]
+    await send(update, context, context.admin.apply_import(_user_id(update), pending, lang))
+
+
+def register(application: Any) -> None:
+    """Add the admin handlers; call before the public ones, which they take precedence over."""
+    application.add_handler(form_conversation())
+    commands: dict[str, Callback] = {
+        "delfaq": delete_command("faq"),
+        "delevent": delete_command("event"),
+        "delcontact": delete_command("contact"),
+        "addalt": add_alternate,
+        "faq": faq_list,
+        "synonyms": synonyms,
+        "synonym": synonym,
+        "undo": undo,
+        "history": history,
+        "unanswered": unanswered,
+        "stats": stats,
+        "admins": admins,
+        "addadmin": add_admin,
+        "deladmin": remove_admin,
+        "export": export,
+        "import": import_command,
+    }
+    for name, callback in commands.items():
+        application.add_handler(CommandHandler(name, callback))
+    application.add_handler(
+        MessageHandler(
+            filters.Document.ALL & filters.CaptionRegex(r"^/import(@\w+)?(\s|$)"), import_command
+        )
+    )
+    buttons: dict[str, Callback] = {
+        f"^{DELETE}": delete_button,
+        f"^{UNDO}": undo_button,
+        f"^{FAQ_PAGE}": faq_page_button,
+        f"^{UNANSWERED_ATTACH}": attach_button,
+        f"^{UNANSWERED_DISMISS}": dismiss_button,
+        f"^{IMPORT_APPLY}": import_button,
+        f"^{CANCEL}$": admins_only(cancel),
+    }
+    for pattern, callback in buttons.items():
+        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+    application.add_handler(CommandHandler("cancel", cancel))

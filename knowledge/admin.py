@@ -1,0 +1,645 @@
+"""What admins can do, and what the bot says to them. No Telegram here either.
+
+Each method takes the acting user's id and returns the reply to show (and, for guided forms,
+the form's next state). Roles are enforced by ``Editor``; a refused caller raises
+``NotAllowed``, which the Telegram side turns into a polite refusal.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from knowledge.activity import Activity
+from knowledge.editing import Editor, NotAllowed
+from knowledge.forms import Form, field_names, one_line
+from knowledge.markup import Markup
+from knowledge.models import EntryRef, Kind
+from knowledge.replies import Button, Formatter, Reply, in_rows, join_paragraphs, one_per_row
+from knowledge.service import KnowledgeService
+from knowledge.store import RECORD_TYPES, TABLES, Doc
+from knowledge.transfer import ImportPlan, export_bytes, plan_import
+from knowledge.validation import Invalid
+
+FAQ_PAGE_SIZE = 10
+UNANSWERED_SHOWN = 10
+HISTORY_SHOWN = 15
+TOP_SHOWN = 5
+PREVIEW_CHARS = 120
+
+State = Literal["filling", "choosing", "duplicate", "confirming", "done"]
+
+# Button actions of the admin screens (callback data), each under 64 bytes.
+FORM_SAVE, FORM_CANCEL, FORM_FIELD, FORM_ALTERNATE, FORM_NEW = (
+    "form:save",
+    "form:cancel",
+    "form:field:",
+    "form:alt:",
+    "form:new",
+)
+DELETE, UNDO, FAQ_PAGE = "del:", "undo:", "faqs:"
+UNANSWERED_NEW, UNANSWERED_ATTACH, UNANSWERED_DISMISS = "un:new:", "un:attach:", "un:dismiss:"
+IMPORT_APPLY = "import:"
+CANCEL = "cancel"
+
+
+@dataclass
+class Step:
+    """A reply in a guided flow, with the form as it now stands and what comes next."""
+
+    reply: Reply
+    form: Form | None
+    state: State
+
+
+@dataclass
+class PendingImport:
+    token: str
+    plan: ImportPlan
+
+
+class AdminService:
+    def __init__(self, service: KnowledgeService, editor: Editor, activity: Activity) -> None:
+        self.service = service
+        self.editor = editor
+        self.activity = activity
+        self.kb = service.kb
+
+    def fmt(self, lang: str) -> Formatter:
+        return self.service.formatter(lang)
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return self.editor.is_admin(user_id)
+
+    def refusal(self, lang: str) -> Reply:
+        return self.service.message("admin.refused", lang)
+
+    def problem(self, problem: Invalid, lang: str) -> Reply:
+        """A validation problem in words, naming the field and where it is."""
+        fmt = self.fmt(lang)
+        params = dict(problem.params)
+        if "field" in params:
+            params["field"] = fmt.label(f"field.{params['field']}")
+        text = fmt.t(f"problem.{problem.key}", **params)
+        if "path" in params:
+            text = fmt.t("problem.at", path=params["path"], problem=text)
+        return Reply(text)
+
+    # Admins -------------------------------------------------------------------------------
+
+    def admins(self, by: int, lang: str) -> Reply:
+        self.editor.require_admin(by)
+        fmt = self.fmt(lang)
+        owners = [fmt.t("admins.owner", id=uid) for uid in sorted(self.editor.owners)]
+        listed = [
+            fmt.t(
+                "admins.admin",
+                id=a["user_id"],
+                name=a["name"],
+                by=a["added_by"],
+                at=a["added_at"][:10],
+            )
+            for a in self.kb.admins()
+        ]
+        return Reply(join_paragraphs([fmt.t("admins.title"), "\n".join(owners + listed)]))
+
+    def add_admin(self, by: int, target: int | None, name: str, lang: str) -> Reply:
+        if target is None:
+            return self.service.message("admins.add_usage", lang)
+        added = self.editor.add_admin(by, target, name)
+        key = "admins.added" if added else "admins.already"
+        return Reply(self.fmt(lang).t(key, id=target, name=name))
+
+    def remove_admin(self, by: int, target: int | None, lang: str) -> Reply:
+        if target is None:
+            return self.service.message("admins.remove_usage", lang)
+        removed = self.editor.remove_admin(by, target)
+        key = "admins.removed" if removed else "admins.not_admin"
+        return Reply(self.fmt(lang).t(key, id=target))
+
+    # Adding and editing entries -----------------------------------------------------------
+
+    def begin_add(self, by: int, kind: Kind, text: str, lang: str) -> Step:
+        """``/addfaq`` and friends: one line saves at once, nothing starts the guided form."""
+        self.editor.require_admin(by)
+        form = one_line(kind, text, lang)
+        if form is None:
+            form = Form.new(kind, lang)
+            return Step(self._prompt(form), form, "filling")
+        duplicate = self._duplicate_step(form)
+        return duplicate or self._save(by, form)
+
+    def begin_prefilled_faq(self, by: int, question: str, lang: str) -> Step:
+        """The guided FAQ form with the question already given (from /unanswered)."""
+        self.editor.require_admin(by)
+        form = Form.new("faq", lang, question=question)
+        return self._duplicate_step(form) or Step(self._prompt(form), form, "filling")
+
+    def begin_edit(self, by: int, kind: Kind, text: str, lang: str) -> Step:
+        """``/editfaq ID`` shows the entry with a button per field; ``/editfaq ID field | value``
+        changes that field at once."""
+        self.editor.require_admin(by)
+        number, _, rest = text.strip().partition(" ")
+        ref = _ref(kind, number)
+        base = self.kb.get_doc(ref) if ref else None
+        if ref is None or base is None:
+            return Step(self.service.message(f"edit.usage_{kind}", lang), None, "done")
+        form = Form.edit(ref, base, lang)
+        if rest.strip():
+            name, bar, value = rest.partition("|")
+            if not bar:
+                return Step(self.service.message(f"edit.usage_{kind}", lang), None, "done")
+            form.choose(name.strip().lower())
+            form.fill(value)
+            return self._save(by, form)
+        fmt = self.fmt(lang)
+        buttons = [
+            Button(fmt.label(f"field.{name}"), FORM_FIELD + name) for name in field_names(kind)
+        ]
+        body = join_paragraphs(
+            [fmt.t("edit.choose", ref=str(ref)), self._card(kind, base, lang, ref.id)]
+        )
+        return Step(Reply(body, (*in_rows(buttons, 2), self._cancel_row(fmt))), form, "choosing")
+
+    def choose_field(self, by: int, form: Form, name: str) -> Step:
+        self.editor.require_admin(by)
+        form.choose(name)
+        return Step(self._prompt(form), form, "filling")
+
+    def form_text(self, by: int, form: Form, text: str) -> Step:
+        self.editor.require_admin(by)
+        current = form.current
+        if current is None:
+            return Step(self.service.message("form.use_buttons", form.lang), form, "confirming")
+        try:
+            form.fill(text)
+        except Invalid as problem:
+            reply = self.problem(problem, form.lang)
+            return Step(
+                Reply(join_paragraphs([reply.html, self._prompt(form).html])), form, "filling"
+            )
+        if current.name == "question" and not form.editing:
+            duplicate = self._duplicate_step(form)
+            if duplicate:
+                return duplicate
+        return self._next(form)
+
+    def form_skip(self, by: int, form: Form) -> Step:
+        self.editor.require_admin(by)
+        if form.current is None:
+            return Step(self.service.message("form.use_buttons", form.lang), form, "confirming")
+        try:
+            form.skip()
+        except Invalid as problem:
+            return Step(self.problem(problem, form.lang), form, "filling")
+        return self._next(form)
+
+    def use_duplicate(self, by: int, form: Form, faq_id: int) -> Step:
+        """Add the new wording(s) to entry ``faq_id`` instead of making a near twin of it."""
+        self.editor.require_admin(by)
+        fmt = self.fmt(form.lang)
+        questions = [form.values.get("question"), *(form.values.get("alternates") or [])]
+        added = 0
+        for question in filter(None, questions):
+            try:
+                self.editor.add_alternate(by, faq_id, form.lang, question)
+                added += 1
+            except Invalid as problem:
+                if problem.key != "faq.alternate_exists":
+                    return Step(self.problem(problem, form.lang), None, "done")
+        return Step(Reply(fmt.t("form.added_as_alternate", id=faq_id, count=added)), None, "done")
+
+    def keep_as_new(self, by: int, form: Form) -> Step:
+        self.editor.require_admin(by)
+        return self._next(form) if form.todo else self._save(by, form)
+
+    def save(self, by: int, form: Form) -> Step:
+        return self._save(by, form)
+
+    def cancel(self, lang: str) -> Reply:
+        return self.service.message("form.cancelled", lang)
+
+    def _next(self, form: Form) -> Step:
+        if form.todo:
+            return Step(self._prompt(form), form, "filling")
+        return Step(self._preview(form), form, "confirming")
+
+    def _prompt(self, form: Form) -> Reply:
+        fmt = self.fmt(form.lang)
+        current = form.current
+        assert current is not None
+        parts = [fmt.t(f"prompt.{form.kind}.{current.name}")]
+        if form.editing:
+            before = form.value_of(form.base, current.name) or fmt.label("form.empty_value")
+            parts.append(fmt.t("form.current_value", value=before))
+        if not current.required or form.editing:
+            parts.append(fmt.t("form.skip_hint"))
+        parts.append(fmt.t("form.cancel_hint"))
+        return Reply(join_paragraphs(parts))
+
+    def _preview(self, form: Form) -> Reply:
+        fmt = self.fmt(form.lang)
+        doc = form.doc()
+        if form.editing:
+            assert form.ref is not None
+            lines = [fmt.t("form.preview_edit", ref=str(form.ref))]
+            for name in form.values:
+                before = form.value_of(form.base, name) or fmt.label("form.empty_value")
+                after = form.value_of(doc, name) or fmt.label("form.empty_value")
+                lines.append(
+                    fmt.t(
+                        "form.change", field=fmt.label(f"field.{name}"), before=before, after=after
+                    )
+                )
+            body = join_paragraphs(lines)
+        else:
+            body = join_paragraphs(
+                [fmt.t("form.preview_new"), self._card(form.kind, doc, form.lang, 0)]
+            )
+        buttons = (
+            Button(fmt.label("button.save"), FORM_SAVE),
+            Button(fmt.label("button.cancel"), FORM_CANCEL),
+        )
+        return Reply(body, (buttons,))
+
+    def _duplicate_step(self, form: Form) -> Step | None:
+        question = form.values.get("question")
+        if form.kind != "faq" or form.editing or not question:
+            return None
+        duplicates = self.editor.near_duplicates(question)
+        if not duplicates:
+            return None
+        fmt = self.fmt(form.lang)
+        best = duplicates[0]
+        entry = self.kb.get(best.ref)
+        title = entry.label(form.lang) if entry else best.phrasing
+        text = fmt.t("form.duplicate", id=best.ref.id, title=title, question=question)
+        buttons = (
+            (
+                Button(
+                    fmt.label("button.add_alternate", id=best.ref.id),
+                    f"{FORM_ALTERNATE}{best.ref.id}",
+                ),
+            ),
+            (Button(fmt.label("button.keep_new"), FORM_NEW),),
+            self._cancel_row(fmt),
+        )
+        return Step(Reply(text, buttons), form, "duplicate")
+
+    def _save(self, by: int, form: Form) -> Step:
+        fmt = self.fmt(form.lang)
+        try:
+            if form.ref is None:
+                ref = self.editor.create(by, form.kind, form.doc())
+                reply = Reply(fmt.t("form.saved_new", ref=str(ref), id=ref.id))
+            else:
+                ref = form.ref
+                before = self.editor.update(by, ref, form.doc())
+                after = self.kb.get_doc(ref) or {}
+                lines = [fmt.t("form.saved_edit", ref=str(ref))]
+                for name in form.values:
+                    lines.append(
+                        fmt.t(
+                            "form.change",
+                            field=fmt.label(f"field.{name}"),
+                            before=form.value_of(before, name) or "–",
+                            after=form.value_of(after, name) or "–",
+                        )
+                    )
+                reply = Reply(join_paragraphs(lines))
+        except Invalid as problem:
+            return Step(self.problem(problem, form.lang), None, "done")
+        return Step(reply, None, "done")
+
+    def _card(self, kind: Kind, doc: Doc, lang: str, entry_id: int) -> Markup:
+        entry = RECORD_TYPES[kind].from_doc(entry_id, doc)
+        return self.fmt(lang).entry_card(entry)
+
+    def _cancel_row(self, fmt: Formatter) -> tuple[Button, ...]:
+        return (Button(fmt.label("button.cancel"), FORM_CANCEL),)
+
+    # Deleting and alternates --------------------------------------------------------------
+
+    def confirm_delete(self, by: int, kind: Kind, text: str, lang: str) -> Reply:
+        self.editor.require_admin(by)
+        ref = _ref(kind, text.strip())
+        doc = self.kb.get_doc(ref) if ref else None
+        if ref is None or doc is None:
+            return self.service.message(f"delete.usage_{kind}", lang)
+        fmt = self.fmt(lang)
+        body = join_paragraphs(
+            [fmt.t("delete.confirm", ref=str(ref)), self._card(kind, doc, lang, ref.id)]
+        )
+        buttons = (
+            (
+                Button(fmt.label("button.delete"), f"{DELETE}{ref}"),
+                Button(fmt.label("button.cancel"), CANCEL),
+            ),
+        )
+        return Reply(body, buttons)
+
+    def delete(self, by: int, ref: EntryRef, lang: str) -> Reply:
+        try:
+            self.editor.delete(by, ref)
+        except Invalid as problem:
+            return self.problem(problem, lang)
+        return Reply(self.fmt(lang).t("delete.done", ref=str(ref)))
+
+    def add_alternate(self, by: int, text: str, lang: str) -> Reply:
+        self.editor.require_admin(by)
+        number, _, phrasing = text.strip().partition(" ")
+        ref = _ref("faq", number)
+        if ref is None or not phrasing.strip():
+            return self.service.message("alternate.usage", lang)
+        try:
+            self.editor.add_alternate(by, ref.id, lang, phrasing)
+        except Invalid as problem:
+            return self.problem(problem, lang)
+        return Reply(self.fmt(lang).t("alternate.added", id=ref.id, phrasing=phrasing.strip()))
+
+    # Listing ------------------------------------------------------------------------------
+
+    def faq_list(self, by: int, page: int, lang: str) -> Reply:
+        self.editor.require_admin(by)
+        fmt = self.fmt(lang)
+        entries = sorted(self.kb.faqs(), key=lambda e: e.id)
+        pages = max(1, -(-len(entries) // FAQ_PAGE_SIZE))
+        page = min(max(page, 1), pages)
+        shown = entries[(page - 1) * FAQ_PAGE_SIZE : page * FAQ_PAGE_SIZE]
+        lines = [
+            fmt.t(
+                "faqs.line",
+                id=e.id,
+                title=e.label(lang),
+                count=sum(len(q) for q in e.questions.values()),
+            )
+            for e in shown
+        ]
+        body = join_paragraphs(
+            [fmt.t("faqs.title", page=page, pages=pages, total=len(entries)), "\n".join(lines)]
+        )
+        nav = []
+        if page > 1:
+            nav.append(Button(fmt.label("button.previous"), f"{FAQ_PAGE}{page - 1}"))
+        if page < pages:
+            nav.append(Button(fmt.label("button.next"), f"{FAQ_PAGE}{page + 1}"))
+        return Reply(body, (tuple(nav),) if nav else ())
+
+    # Synonyms -----------------------------------------------------------------------------
+
+    def synonyms(self, by: int, lang: str) -> Reply:
+        self.editor.require_admin(by)
+        fmt = self.fmt(lang)
+        groups = self.kb.synonym_groups()
+        lines = [fmt.t("synonyms.group", words=", ".join(group)) for group in groups]
+        body = [
+            fmt.t("synonyms.title"),
+            "\n".join(lines) or fmt.t("synonyms.none"),
+            fmt.t("synonyms.usage"),
+        ]
+        return Reply(join_paragraphs(body))
+
+    def synonym_command(self, by: int, args: list[str], lang: str) -> Reply:
+        self.editor.require_admin(by)
+        fmt = self.fmt(lang)
+        action, words = (args[0].lower(), args[1:]) if args else ("", [])
+        try:
+            if action == "add" and words:
+                group = self.editor.add_synonyms(by, words)
+                return Reply(fmt.t("synonyms.added", words=", ".join(group)))
+            if action == "del" and len(words) == 1:
+                removed = self.editor.remove_synonym(by, words[0])
+                key = "synonyms.removed" if removed else "synonyms.unknown"
+                return Reply(fmt.t(key, word=words[0]))
+        except Invalid as problem:
+            return self.problem(problem, lang)
+        return self.service.message("synonyms.usage", lang)
+
+    # Undo and history ---------------------------------------------------------------------
+
+    def offer_undo(self, by: int, lang: str) -> Reply:
+        change = self.editor.undoable_change(by)
+        fmt = self.fmt(lang)
+        if change is None:
+            return Reply(fmt.t("undo.nothing"))
+        text = fmt.t("undo.confirm", change=self._describe(change, lang))
+        buttons = (
+            (
+                Button(fmt.label("button.undo"), f"{UNDO}{change['id']}"),
+                Button(fmt.label("button.keep"), CANCEL),
+            ),
+        )
+        return Reply(text, buttons)
+
+    def undo(self, by: int, change_id: int, lang: str) -> Reply:
+        try:
+            change = self.editor.undo(by, change_id)
+        except Invalid as problem:
+            return self.problem(problem, lang)
+        return Reply(self.fmt(lang).t("undo.done", change=self._describe(change, lang)))
+
+    def history(self, by: int, text: str, lang: str) -> Reply:
+        self.editor.require_admin(by)
+        ref = EntryRef.parse(text.strip()) or _ref("faq", text.strip())
+        if ref is None:
+            return self.service.message("history.usage", lang)
+        fmt = self.fmt(lang)
+        changes = self.editor.history(ref)[-HISTORY_SHOWN:]
+        if not changes:
+            return Reply(fmt.t("history.none", ref=str(ref)))
+        lines = [self._describe(change, lang) for change in reversed(changes)]
+        return Reply(join_paragraphs([fmt.t("history.title", ref=str(ref)), *lines]))
+
+    def _describe(self, change: Doc, lang: str) -> Markup:
+        fmt = self.fmt(lang)
+        when = datetime.fromisoformat(change["at"]).strftime("%Y-%m-%d %H:%M")
+        fields = _changed_fields(change["before"], change["after"])
+        return fmt.t(
+            "history.change",
+            when=when,
+            action=fmt.label(f"action.{change['action']}"),
+            ref=change["ref"] or "",
+            by=change["by"],
+            fields=", ".join(fmt.label(f"field.{f}") if f in _FIELD_LABELS else f for f in fields),
+        )
+
+    # What users asked ---------------------------------------------------------------------
+
+    def unanswered(self, by: int, lang: str) -> list[Reply]:
+        self.editor.require_admin(by)
+        self.activity.flush()
+        fmt = self.fmt(lang)
+        rows = self.kb.unanswered()[:UNANSWERED_SHOWN]
+        if not rows:
+            return [Reply(fmt.t("unanswered.none"))]
+        replies = [Reply(fmt.t("unanswered.title", count=len(self.kb.unanswered())))]
+        for row in rows:
+            buttons = [Button(fmt.label("button.new_faq"), f"{UNANSWERED_NEW}{row['id']}")]
+            best = [m for m in self.service.matcher.rank(row["text"], 3) if m.ref.kind == "faq"]
+            if best:
+                buttons.append(
+                    Button(
+                        fmt.label("button.attach", id=best[0].ref.id),
+                        f"{UNANSWERED_ATTACH}{row['id']}:{best[0].ref.id}",
+                    )
+                )
+            buttons.append(Button(fmt.label("button.dismiss"), f"{UNANSWERED_DISMISS}{row['id']}"))
+            text = fmt.t(
+                "unanswered.row", text=row["text"], count=row["count"], last=row["last_seen"][:10]
+            )
+            replies.append(Reply(text, one_per_row(buttons)))
+        return replies
+
+    def new_from_unanswered(self, by: int, row_id: int, lang: str) -> Step:
+        self.editor.require_admin(by)
+        row = self.kb.get_unanswered(row_id)
+        if row is None:
+            return Step(self.service.message("problem.unanswered.gone", lang), None, "done")
+        return self.begin_prefilled_faq(by, row["text"][:300], lang)
+
+    def attach_unanswered(self, by: int, row_id: int, faq_id: int, lang: str) -> Reply:
+        try:
+            self.editor.attach_unanswered(by, row_id, faq_id, lang)
+        except Invalid as problem:
+            return self.problem(problem, lang)
+        return Reply(self.fmt(lang).t("unanswered.attached", id=faq_id))
+
+    def dismiss_unanswered(self, by: int, row_id: int, lang: str) -> Reply:
+        self.editor.dismiss_unanswered(by, row_id)
+        return self.service.message("unanswered.dismissed", lang)
+
+    def stats(self, by: int, lang: str) -> Reply:
+        self.editor.require_admin(by)
+        self.activity.flush()
+        fmt = self.fmt(lang)
+        stats = self.kb.stats()
+        asked, answered = stats["asked"], stats["answered"]
+        rate = round(100 * answered / asked) if asked else 0
+        parts = [
+            fmt.t("stats.title"),
+            fmt.t(
+                "stats.counts",
+                faq=len(self.kb.faqs()),
+                events=len(self.kb.events()),
+                contacts=len(self.kb.contacts()),
+                asked=asked,
+                answered=answered,
+                rate=rate,
+                unanswered=len(self.kb.unanswered()),
+            ),
+        ]
+        top = sorted(stats["by_entry"].items(), key=lambda item: -item[1])[:TOP_SHOWN]
+        if top:
+            lines = [
+                fmt.t("stats.topic", title=self._title(ref, lang), count=count)
+                for ref, count in top
+            ]
+            parts.append(fmt.t("stats.top") + "\n" + "\n".join(lines))
+        rated = [(ref, v) for ref, v in self.kb.votes().items() if v["down"]]
+        rated.sort(
+            key=lambda item: (
+                -item[1]["down"] / (item[1]["up"] + item[1]["down"]),
+                -item[1]["down"],
+            )
+        )
+        if rated:
+            lines = [
+                fmt.t("stats.rated", title=self._title(ref, lang), up=v["up"], down=v["down"])
+                for ref, v in rated[:TOP_SHOWN]
+            ]
+            parts.append(fmt.t("stats.worst") + "\n" + "\n".join(lines))
+        return Reply(join_paragraphs(parts))
+
+    def _title(self, ref_text: str, lang: str) -> str:
+        ref = EntryRef.parse(ref_text)
+        entry = self.kb.get(ref) if ref else None
+        return entry.label(lang) if entry else ref_text
+
+    # Export and import --------------------------------------------------------------------
+
+    def export(self, by: int, lang: str) -> tuple[bytes, str, Reply]:
+        self.editor.require_admin(by)
+        name = f"knowledge-{self.kb.clock():%Y-%m-%d}.json"
+        return export_bytes(self.kb), name, self.service.message("export.caption", lang)
+
+    def plan_import(self, by: int, raw: bytes, lang: str) -> tuple[PendingImport | None, Reply]:
+        """Check a whole import file; a pending import to confirm, or why there is none."""
+        self.editor.require_admin(by)
+        try:
+            plan = plan_import(raw, self.kb)
+        except Invalid as problem:
+            return None, self.import_refused(problem, lang)
+        if not plan.changes_anything:
+            return None, self.service.message("import.no_changes", lang)
+        pending = PendingImport(secrets.token_hex(6), plan)
+        fmt = self.fmt(lang)
+        buttons = (
+            (
+                Button(fmt.label("button.apply_import"), f"{IMPORT_APPLY}{pending.token}"),
+                Button(fmt.label("button.cancel"), CANCEL),
+            ),
+        )
+        return pending, Reply(self.import_summary(plan, lang), buttons)
+
+    def import_refused(self, problem: Invalid, lang: str) -> Reply:
+        refused = self.service.message("import.refused", lang).html
+        return Reply(join_paragraphs([refused, self.problem(problem, lang).html]))
+
+    def import_summary(self, plan: ImportPlan, lang: str) -> Markup:
+        fmt = self.fmt(lang)
+        lines = [
+            fmt.t(
+                "import.table",
+                table=fmt.label(f"table.{table}"),
+                added=c.added,
+                changed=c.changed,
+                removed=c.removed,
+            )
+            for table, c in plan.changes.items()
+            if c.added or c.changed or c.removed
+        ]
+        return join_paragraphs([fmt.t("import.summary"), "\n".join(lines)])
+
+    def apply_import(self, by: int, pending: PendingImport, lang: str) -> Reply:
+        self.editor.apply_import(by, pending.plan.content)
+        return self.service.message("import.done", lang)
+
+    def usage(self, key: str, lang: str) -> Reply:
+        return self.service.message(key, lang)
+
+
+_FIELD_LABELS = {
+    "questions",
+    "answer",
+    "tags",
+    "sources",
+    "date",
+    "title",
+    "place",
+    "description",
+    "name",
+    "role",
+    "organization",
+    "reach",
+    "website",
+}
+
+
+def _changed_fields(before: object, after: object) -> list[str]:
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return []
+    if set(before) & set(TABLES.values()):
+        return [t for t in TABLES.values() if before.get(t) != after.get(t)]
+    return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
+
+def _ref(kind: Kind, text: str) -> EntryRef | None:
+    text = text.lstrip("#")
+    if not text.isdigit() or len(text) > 9:
+        return None
+    return EntryRef(kind, int(text))
+
+
+__all__ = ["AdminService", "NotAllowed", "PendingImport", "Step"]

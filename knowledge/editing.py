@@ -1,0 +1,263 @@
+"""Changing the knowledge base: roles, entries, synonyms, undo, history, imports.
+
+Every change is checked against the caller's role here, whatever the interface that asked;
+validated; written together with its audit record in one atomic step; and applied to the
+matcher at once, so the next question already sees it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from knowledge.matcher import Match, Matcher
+from knowledge.models import EntryRef, Kind
+from knowledge.store import Doc, KnowledgeBase
+from knowledge.validation import Invalid, clean_text, parse_synonyms, validate_record
+
+UNDO_WINDOW = timedelta(minutes=10)
+DUPLICATE_SCORE = 85  # a new question this close to an existing one is probably the same
+EDITORS_SOURCE = "editors"
+UNDOABLE = {"add", "edit", "delete", "synonyms", "import"}
+
+
+class NotAllowed(PermissionError):
+    """The caller's role does not allow this."""
+
+
+class Editor:
+    def __init__(self, kb: KnowledgeBase, matcher: Matcher, owners: frozenset[int]) -> None:
+        self.kb = kb
+        self.matcher = matcher
+        self.owners = owners
+
+    # Roles --------------------------------------------------------------------------------
+
+    def is_owner(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.owners
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and (self.is_owner(user_id) or self.kb.is_listed_admin(user_id))
+
+    def require_admin(self, user_id: int) -> None:
+        if not self.is_admin(user_id):
+            raise NotAllowed(user_id)
+
+    def require_owner(self, user_id: int) -> None:
+        if not self.is_owner(user_id):
+            raise NotAllowed(user_id)
+
+    def add_admin(self, by: int, user_id: int, name: str) -> bool:
+        """Make ``user_id`` an admin; False if they already are one."""
+        self.require_owner(by)
+        if self.is_admin(user_id):
+            return False
+        with self.kb.transaction():
+            self.kb.add_admin(user_id, name, by)
+            self.kb.record_change(by, "admin_add", None, None, {"user_id": user_id})
+        return True
+
+    def remove_admin(self, by: int, user_id: int) -> bool:
+        """Remove a listed admin; owners are set in BOT_ADMIN_IDS and cannot be removed here."""
+        self.require_owner(by)
+        if self.is_owner(user_id):
+            raise Invalid("admins.owner_fixed")
+        with self.kb.transaction():
+            removed = self.kb.remove_admin(user_id)
+            if removed:
+                self.kb.record_change(by, "admin_remove", None, {"user_id": user_id}, None)
+        return removed
+
+    # Entries ------------------------------------------------------------------------------
+
+    def create(self, by: int, kind: Kind, doc: Doc) -> EntryRef:
+        self.require_admin(by)
+        doc = self._valid(kind, {**doc, "sources": doc.get("sources") or self._editors()})
+        with self.kb.transaction():
+            ref = self.kb.insert(kind, doc)
+            self.kb.record_change(by, "add", str(ref), None, doc)
+        self._reindex(ref)
+        return ref
+
+    def update(self, by: int, ref: EntryRef, doc: Doc) -> Doc:
+        """Replace an entry; returns what it was. An edited answer names the editors as source."""
+        self.require_admin(by)
+        before = self._existing(ref)
+        sources = list(dict.fromkeys([*doc.get("sources", []), *self._editors()]))
+        after = self._valid(ref.kind, {**doc, "sources": sources})
+        if after == before:
+            return before
+        with self.kb.transaction():
+            self.kb.put(ref, after)
+            self.kb.record_change(by, "edit", str(ref), before, after)
+        self._reindex(ref)
+        return before
+
+    def delete(self, by: int, ref: EntryRef) -> Doc:
+        self.require_admin(by)
+        before = self._existing(ref)
+        with self.kb.transaction():
+            self.kb.delete(ref)
+            self.kb.record_change(by, "delete", str(ref), before, None)
+        self.matcher.remove(ref)
+        return before
+
+    def add_alternate(self, by: int, faq_id: int, lang: str, phrasing: str) -> Doc:
+        """Add another way to ask FAQ entry ``faq_id``; returns the entry as it was."""
+        ref = EntryRef("faq", faq_id)
+        doc = self._existing(ref)
+        phrasing = clean_text(phrasing, "question")
+        questions = {code: list(texts) for code, texts in doc["questions"].items()}
+        if phrasing in questions.get(lang, []):
+            raise Invalid("faq.alternate_exists", id=faq_id)
+        questions.setdefault(lang, []).append(phrasing)
+        return self.update(by, ref, {**doc, "questions": questions})
+
+    def near_duplicates(self, question: str) -> list[Match]:
+        """Existing FAQ entries that probably already ask ``question``."""
+        return [
+            match
+            for match in self.matcher.rank(question, limit=3)
+            if match.ref.kind == "faq" and match.score >= DUPLICATE_SCORE
+        ]
+
+    def _existing(self, ref: EntryRef) -> Doc:
+        doc = self.kb.get_doc(ref)
+        if doc is None:
+            raise Invalid("admin.no_such_entry", ref=str(ref))
+        return doc
+
+    def _valid(self, kind: Kind, doc: Doc) -> Doc:
+        return validate_record(kind, doc, set(self.kb.sources()))
+
+    def _editors(self) -> list[str]:
+        """The source naming the bot's editors, for what they write (if the base has it)."""
+        return [EDITORS_SOURCE] if EDITORS_SOURCE in self.kb.sources() else []
+
+    def _reindex(self, ref: EntryRef) -> None:
+        entry = self.kb.get(ref)
+        if entry is None:
+            self.matcher.remove(ref)
+        else:
+            self.matcher.upsert(entry)
+
+    def _reindex_all(self) -> None:
+        self.matcher.rebuild(self.kb.entries(), self.kb.synonym_groups())
+
+    # Synonyms -----------------------------------------------------------------------------
+
+    def add_synonyms(self, by: int, words: list[str]) -> list[str]:
+        """Add a group, merging it with any group that shares a word; returns the group."""
+        self.require_admin(by)
+        new = parse_synonyms(words)
+        before = self.kb.synonym_groups()
+        merged, kept = list(new), []
+        for group in before:
+            if set(group) & set(merged):
+                merged += [word for word in group if word not in merged]
+            else:
+                kept.append(group)
+        self._set_synonyms(by, before, [*kept, merged])
+        return merged
+
+    def remove_synonym(self, by: int, word: str) -> bool:
+        """Take ``word`` out of its group; a group left with one word is dropped."""
+        self.require_admin(by)
+        word = word.strip().lower()
+        before = self.kb.synonym_groups()
+        after = [[w for w in group if w != word] for group in before]
+        after = [group for group in after if len(group) >= 2]
+        if after == before:
+            return False
+        self._set_synonyms(by, before, after)
+        return True
+
+    def _set_synonyms(self, by: int, before: list[list[str]], after: list[list[str]]) -> None:
+        with self.kb.transaction():
+            self.kb.set_synonym_groups(after)
+            self.kb.record_change(by, "synonyms", None, before, after)
+        self._reindex_all()
+
+    # Undo and history ---------------------------------------------------------------------
+
+    def undoable_change(self, by: int) -> Doc | None:
+        """``by``'s own latest content change, if it is recent enough to undo."""
+        self.require_admin(by)
+        since = self.kb.clock() - UNDO_WINDOW
+        for change in reversed(self.kb.changes()):
+            if change["by"] != by or change["action"] == "undo":
+                continue
+            if change["undone"] or change["action"] not in UNDOABLE:
+                return None
+            return change if datetime.fromisoformat(change["at"]) >= since else None
+        return None
+
+    def undo(self, by: int, change_id: int) -> Doc:
+        change = self.undoable_change(by)
+        if change is None or change["id"] != change_id:
+            raise Invalid("undo.nothing")
+        if self._current(change) != change["after"]:
+            raise Invalid("undo.changed_since")
+        with self.kb.transaction():
+            self._restore(change)
+            self.kb.mark_undone(change_id)
+            self.kb.record_change(by, "undo", change["ref"], change["after"], change["before"])
+        ref = EntryRef.parse(change["ref"] or "")
+        if ref is None:  # synonyms or an import: everything may have changed
+            self._reindex_all()
+        else:
+            self._reindex(ref)
+        return change
+
+    def _current(self, change: Doc) -> Any:
+        if change["action"] == "synonyms":
+            return self.kb.synonym_groups()
+        if change["action"] == "import":
+            return self.kb.content()
+        ref = EntryRef.parse(change["ref"])
+        return self.kb.get_doc(ref) if ref else None
+
+    def _restore(self, change: Doc) -> None:
+        if change["action"] == "synonyms":
+            self.kb.set_synonym_groups(change["before"])
+        elif change["action"] == "import":
+            self.kb.replace_content(change["before"])
+        else:
+            ref = EntryRef.parse(change["ref"])
+            assert ref is not None
+            if change["before"] is None:
+                self.kb.delete(ref)
+            else:
+                self.kb.put(ref, change["before"])
+
+    def history(self, ref: EntryRef) -> list[Doc]:
+        return self.kb.changes(str(ref))
+
+    # What users asked ---------------------------------------------------------------------
+
+    def dismiss_unanswered(self, by: int, row_id: int) -> bool:
+        self.require_admin(by)
+        with self.kb.transaction():
+            return self.kb.remove_unanswered(row_id)
+
+    def attach_unanswered(self, by: int, row_id: int, faq_id: int, lang: str) -> Doc:
+        """Add an unanswered question as another phrasing of FAQ entry ``faq_id``."""
+        self.require_admin(by)
+        row = self.kb.get_unanswered(row_id)
+        if row is None:
+            raise Invalid("unanswered.gone")
+        before = self.add_alternate(by, faq_id, lang, row["text"])
+        with self.kb.transaction():
+            self.kb.remove_unanswered(row_id)
+        return before
+
+    # Import -------------------------------------------------------------------------------
+
+    def apply_import(self, by: int, content: dict[str, list[Doc]]) -> None:
+        """Replace all content with a validated import, in one step (see knowledge.transfer)."""
+        self.require_admin(by)
+        before = self.kb.content()
+        with self.kb.transaction():
+            self.kb.replace_content(content)
+            self.kb.record_change(by, "import", None, before, self.kb.content())
+        self._reindex_all()

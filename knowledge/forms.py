@@ -1,0 +1,201 @@
+"""Guided forms for adding and editing entries, one field at a time.
+
+A ``Form`` is plain data: which entry kind, which language the admin writes in, what was
+entered so far and which fields are still to ask. The Telegram conversation keeps it between
+messages; the rules for each field are the knowledge base's own (``knowledge.validation``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from knowledge.models import EntryRef, Kind
+from knowledge.store import Doc
+from knowledge.validation import (
+    Invalid,
+    clean_text,
+    parse_date,
+    parse_lines,
+    parse_tags,
+    parse_website,
+)
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    required: bool
+    parse: Callable[[str], Any]
+
+
+def _text(name: str, *, multiline: bool = False) -> Callable[[str], str]:
+    return lambda value: clean_text(value, name, multiline=multiline)
+
+
+FIELDS: dict[Kind, tuple[FormField, ...]] = {
+    "faq": (
+        FormField("question", True, _text("question")),
+        FormField("alternates", False, lambda value: parse_lines(value, "question")),
+        FormField("answer", True, _text("answer", multiline=True)),
+        FormField("tags", False, parse_tags),
+    ),
+    "event": (
+        FormField("title", True, _text("title")),
+        FormField("date", True, parse_date),
+        FormField("place", False, _text("place")),
+        FormField("description", False, _text("description", multiline=True)),
+    ),
+    "contact": (
+        FormField("name", True, _text("name")),
+        FormField("role", False, _text("role")),
+        FormField("organization", False, _text("organization")),
+        FormField("reach", False, _text("reach")),
+        FormField("website", False, parse_website),
+    ),
+}
+# Fields stored as one text per language; the others are language-neutral.
+_LOCALIZED = {"title", "place", "description", "name", "role", "organization", "reach", "answer"}
+
+
+def field_names(kind: Kind) -> list[str]:
+    return [f.name for f in FIELDS[kind]]
+
+
+@dataclass
+class Form:
+    kind: Kind
+    lang: str
+    ref: EntryRef | None = None  # the entry being edited; None when adding
+    base: Doc = field(default_factory=dict)  # the entry as it was
+    values: dict[str, Any] = field(default_factory=dict)
+    todo: list[str] = field(default_factory=list)
+
+    @classmethod
+    def new(cls, kind: Kind, lang: str, **prefill: str) -> Form:
+        """A form to add an entry; ``prefill`` answers some fields already."""
+        form = cls(kind, lang, todo=field_names(kind))
+        for name, value in prefill.items():
+            form.fill_field(name, value)
+        return form
+
+    @classmethod
+    def edit(cls, ref: EntryRef, base: Doc, lang: str) -> Form:
+        return cls(ref.kind, lang, ref=ref, base=base)
+
+    @property
+    def editing(self) -> bool:
+        return self.ref is not None
+
+    @property
+    def current(self) -> FormField | None:
+        return self._field(self.todo[0]) if self.todo else None
+
+    def choose(self, name: str) -> None:
+        """Edit ``name`` next (editing: the field picked from the buttons)."""
+        self._field(name)
+        self.todo = [name]
+
+    def fill(self, text: str) -> None:
+        """Answer the current field; raises ``Invalid`` and stays on it if ``text`` is wrong."""
+        current = self.current
+        assert current is not None
+        self.fill_field(current.name, text)
+
+    def fill_field(self, name: str, text: str) -> None:
+        self.values[name] = self._field(name).parse(text)
+        if name in self.todo:
+            self.todo.remove(name)
+
+    def skip(self) -> None:
+        current = self.current
+        assert current is not None
+        if current.required and not self.editing:
+            raise Invalid("form.required")
+        self.values[current.name] = None if not self.editing else _empty(current.name)
+        self.todo.pop(0)
+
+    def doc(self) -> Doc:
+        """The entry as it will be saved: the old one with the new values in place."""
+        doc = {key: _copy(value) for key, value in self.base.items()}
+        for name, value in self.values.items():
+            if value is not None:
+                self._apply(doc, name, value)
+        return doc
+
+    def value_of(self, doc: Doc, name: str) -> str:
+        """A field of ``doc`` as the admin would type it, in the form's language."""
+        if self.kind == "faq" and name in ("question", "alternates"):
+            questions = doc.get("questions", {}).get(self.lang, [])
+            chosen = questions[:1] if name == "question" else questions[1:]
+            return "\n".join(chosen)
+        if name == "tags":
+            return ", ".join(doc.get("tags", []))
+        if name in _LOCALIZED:
+            return doc.get(name, {}).get(self.lang, "")
+        return str(doc.get(name, ""))
+
+    def _apply(self, doc: Doc, name: str, value: Any) -> None:
+        if self.kind == "faq" and name in ("question", "alternates"):
+            questions = doc.setdefault("questions", {})
+            current = questions.get(self.lang, [])
+            if name == "question":
+                questions[self.lang] = [value, *(q for q in current[1:] if q != value)]
+            else:
+                questions[self.lang] = [*current[:1], *(q for q in value if q not in current[:1])]
+            if not questions[self.lang]:
+                del questions[self.lang]
+        elif name in _LOCALIZED:
+            texts = doc.setdefault(name, {})
+            if value:
+                texts[self.lang] = value
+            else:
+                texts.pop(self.lang, None)
+        else:
+            doc[name] = value
+
+    def _field(self, name: str) -> FormField:
+        for candidate in FIELDS[self.kind]:
+            if candidate.name == name:
+                return candidate
+        raise Invalid("form.no_such_field", field=name)
+
+
+def _empty(name: str) -> Any:
+    """What clearing an optional field stores."""
+    return [] if name in ("alternates", "tags") else ""
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+# The order of the values in a one-line command, separated by "|".
+ONE_LINE_ORDER: dict[Kind, tuple[str, ...]] = {
+    "faq": ("question", "answer"),
+    "event": ("date", "title", "place", "description"),
+    "contact": ("name", "role", "organization", "reach", "website"),
+}
+
+
+def one_line(kind: Kind, text: str, lang: str) -> Form | None:
+    """A form filled from ``Question | Answer`` (and the like, see ``ONE_LINE_ORDER``);
+    None when ``text`` is empty, which asks for the guided form."""
+    if not text.strip():
+        return None
+    names = ONE_LINE_ORDER[kind]
+    parts = [part.strip() for part in text.split("|")]
+    if len(parts) > len(names):
+        raise Invalid(f"oneline.{kind}")
+    form = Form(kind, lang)
+    for name, value in zip(names, parts, strict=False):
+        if value:
+            form.fill_field(name, value)
+    if any(f.required and f.name not in form.values for f in FIELDS[kind]):
+        raise Invalid(f"oneline.{kind}")
+    return form

@@ -1,0 +1,209 @@
+"""What the knowledge base accepts: limits, field parsers, and whole-record checks.
+
+The same rules serve the guided forms, the one-line admin commands and imports, so a record is
+valid however it arrives. Problems raise ``Invalid`` with a catalog key and values, so the bot
+can say what is wrong in the admin's language.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+from urllib.parse import urlsplit
+
+from knowledge.models import EventDate, Kind
+
+LIMITS = {
+    "question": 300,
+    "answer": 4000,
+    "title": 300,
+    "place": 300,
+    "description": 4000,
+    "name": 200,
+    "role": 300,
+    "organization": 300,
+    "reach": 500,
+    "website": 300,
+    "tag": 50,
+    "source": 100,
+    "synonym": 50,
+}
+MAX_TAGS = 20
+MAX_PHRASINGS = 50  # per language
+MAX_SYNONYMS = 20  # words in one group
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+
+# The localized text fields of each kind, and the plain ones.
+LOCALIZED_FIELDS: dict[Kind, tuple[str, ...]] = {
+    "faq": ("answer",),
+    "event": ("title", "place", "description"),
+    "contact": ("name", "role", "organization", "reach"),
+}
+REQUIRED_FIELDS: dict[Kind, tuple[str, ...]] = {
+    "faq": ("questions", "answer"),
+    "event": ("date", "title"),
+    "contact": ("name",),
+}
+
+
+class Invalid(ValueError):
+    """A value the knowledge base will not take; ``key`` names the catalog message."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key, params)
+        self.key = key
+        self.params = params
+
+    def at(self, path: str) -> Invalid:
+        """The same problem, located in a record (for import errors)."""
+        return Invalid(self.key, **{**self.params, "path": path})
+
+
+def clean_text(value: object, field: str, *, multiline: bool = False) -> str:
+    """A non-empty, length-checked text with control characters removed."""
+    if not isinstance(value, str):
+        raise Invalid("invalid.not_text", field=field)
+    kept = "".join(
+        ch
+        for ch in value
+        if (multiline and ch == "\n") or ch == "\t" or unicodedata.category(ch)[0] != "C"
+    )
+    kept = "\n".join(" ".join(line.split()) for line in kept.strip().split("\n"))
+    if not kept:
+        raise Invalid("invalid.empty", field=field)
+    limit = LIMITS[field]
+    if len(kept) > limit:
+        raise Invalid("invalid.too_long", field=field, limit=limit, length=len(kept))
+    return kept
+
+
+def parse_lines(text: str, field: str) -> list[str]:
+    """Several values, one per line (alternate phrasings)."""
+    values = [clean_text(line, field) for line in text.splitlines() if line.strip()]
+    if not values:
+        raise Invalid("invalid.empty", field=field)
+    if len(values) > MAX_PHRASINGS:
+        raise Invalid("invalid.too_many", field=field, limit=MAX_PHRASINGS)
+    return list(dict.fromkeys(values))
+
+
+def parse_tags(text: str) -> list[str]:
+    tags = [clean_text(tag, "tag").lower() for tag in text.split(",") if tag.strip()]
+    if len(tags) > MAX_TAGS:
+        raise Invalid("invalid.too_many", field="tag", limit=MAX_TAGS)
+    return list(dict.fromkeys(tags))
+
+
+def parse_date(text: str) -> str:
+    try:
+        return str(EventDate.parse(text))
+    except ValueError:
+        raise Invalid("invalid.date", value=text.strip()[:40]) from None
+
+
+def parse_website(text: str) -> str:
+    url = clean_text(text, "website")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or "." not in parts.netloc or " " in url:
+        raise Invalid("invalid.website", value=url[:80])
+    return url
+
+
+def parse_synonyms(words: list[str]) -> list[str]:
+    cleaned = [clean_text(word, "synonym").lower() for word in words]
+    if any(" " in word for word in cleaned):
+        raise Invalid("invalid.synonym_word")
+    unique = list(dict.fromkeys(cleaned))
+    if len(unique) < 2:
+        raise Invalid("invalid.synonym_group")
+    if len(unique) > MAX_SYNONYMS:
+        raise Invalid("invalid.too_many", field="synonym", limit=MAX_SYNONYMS)
+    return unique
+
+
+def validate_record(kind: Kind, doc: Any, known_sources: set[str]) -> dict[str, Any]:
+    """A complete record of ``kind``, checked field by field; returns a clean copy."""
+    if not isinstance(doc, dict):
+        raise Invalid("invalid.not_object")
+    unknown = set(doc) - _allowed_fields(kind)
+    if unknown:
+        raise Invalid("invalid.unknown_field", field=sorted(unknown)[0])
+    for field in REQUIRED_FIELDS[kind]:
+        if not doc.get(field):
+            raise Invalid("invalid.missing", field=field)
+    clean: dict[str, Any] = {}
+    if kind == "faq":
+        clean["questions"] = _questions(doc["questions"])
+    if kind == "event":
+        clean["date"] = parse_date(_text_value(doc["date"], "date"))
+    for field in LOCALIZED_FIELDS[kind]:
+        if field in doc:
+            clean[field] = localized_text(doc[field], field)
+    if kind == "contact":
+        website = doc.get("website", "")
+        clean["website"] = parse_website(website) if website else ""
+    if kind in ("faq", "contact"):
+        clean["tags"] = _tag_list(doc.get("tags", []))
+    clean["sources"] = _sources(doc.get("sources", []), known_sources)
+    return clean
+
+
+def _allowed_fields(kind: Kind) -> set[str]:
+    fields = {"id", "sources", *LOCALIZED_FIELDS[kind], *REQUIRED_FIELDS[kind]}
+    if kind in ("faq", "contact"):
+        fields.add("tags")
+    if kind == "contact":
+        fields.add("website")
+    return fields
+
+
+def _text_value(value: Any, field: str) -> str:
+    if not isinstance(value, str):
+        raise Invalid("invalid.not_text", field=field)
+    return value
+
+
+def _language(code: Any) -> str:
+    if not isinstance(code, str) or not LANGUAGE_CODE.match(code):
+        raise Invalid("invalid.language", value=str(code)[:10])
+    return code
+
+
+def localized_text(value: Any, field: str) -> dict[str, str]:
+    if not isinstance(value, dict) or not value:
+        raise Invalid("invalid.not_localized", field=field)
+    return {
+        _language(lang): clean_text(text, field, multiline=field in ("answer", "description"))
+        for lang, text in value.items()
+    }
+
+
+def _questions(value: Any) -> dict[str, list[str]]:
+    if not isinstance(value, dict) or not value:
+        raise Invalid("invalid.not_localized", field="questions")
+    questions = {}
+    for lang, texts in value.items():
+        if not isinstance(texts, list) or not texts:
+            raise Invalid("invalid.not_list", field="questions")
+        if len(texts) > MAX_PHRASINGS:
+            raise Invalid("invalid.too_many", field="question", limit=MAX_PHRASINGS)
+        questions[_language(lang)] = list(dict.fromkeys(clean_text(t, "question") for t in texts))
+    return questions
+
+
+def _tag_list(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise Invalid("invalid.not_list", field="tags")
+    if len(value) > MAX_TAGS:
+        raise Invalid("invalid.too_many", field="tag", limit=MAX_TAGS)
+    return list(dict.fromkeys(clean_text(tag, "tag").lower() for tag in value))
+
+
+def _sources(value: Any, known: set[str]) -> list[str]:
+    if not isinstance(value, list):
+        raise Invalid("invalid.not_list", field="sources")
+    for source in value:
+        if source not in known:
+            raise Invalid("invalid.unknown_source", value=str(source)[:40])
+    return list(dict.fromkeys(value))
