@@ -48,6 +48,7 @@ from knowledge.admin import (
 from knowledge.editing import NotAllowed
 from knowledge.models import EntryRef, Kind
 from knowledge.transfer import MAX_IMPORT_BYTES
+from knowledge.validation import Invalid
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,9 @@ def admins_only(callback: Callback) -> Callback:
             if not context.admin.is_admin(user.id):
                 raise NotAllowed(user.id)
             return await callback(update, context)
+        except Invalid as problem:  # a value the knowledge base refused: say which
+            await send(update, context, context.admin.problem(problem, context.lang(update)))
+            return None
         except NotAllowed:
             log.warning("Refused admin action %s from user %s", action, user.id)
             await _refuse(update, context)
@@ -438,7 +442,7 @@ async def import_command(update: Update, context: BotContext) -> None:
         await send(update, context, context.kb.message("import.usage", lang))
         return
     if (carrier.document.file_size or 0) > MAX_IMPORT_BYTES:
-        await send(update, context, context.kb.message("import.too_big", lang))
+        await send(update, context, context.admin.import_too_big(lang))
         return
     file = await carrier.document.get_file()
     raw = bytes(await file.download_as_bytearray())

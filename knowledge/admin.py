@@ -20,7 +20,7 @@ from knowledge.models import EntryRef, Kind
 from knowledge.replies import Button, Formatter, Reply, in_rows, join_paragraphs, one_per_row
 from knowledge.service import KnowledgeService
 from knowledge.store import RECORD_TYPES, TABLES, Doc
-from knowledge.transfer import ImportPlan, export_bytes, plan_import
+from knowledge.transfer import MAX_IMPORT_BYTES, ImportPlan, export_bytes, plan_import
 from knowledge.validation import Invalid
 
 FAQ_PAGE_SIZE = 10
@@ -80,8 +80,10 @@ class AdminService:
         """A validation problem in words, naming the field and where it is."""
         fmt = self.fmt(lang)
         params = dict(problem.params)
-        if "field" in params:
-            params["field"] = fmt.label(f"field.{params['field']}")
+        field = params.get("field")
+        # In an import file the JSON key says more than a translated label.
+        if field and "path" not in params and self.service.catalog.has(lang, f"field.{field}"):
+            params["field"] = fmt.label(f"field.{field}")
         text = fmt.t(f"problem.{problem.key}", **params)
         if "path" in params:
             text = fmt.t("problem.at", path=params["path"], problem=text)
@@ -131,10 +133,11 @@ class AdminService:
         duplicate = self._duplicate_step(form)
         return duplicate or self._save(by, form)
 
-    def begin_prefilled_faq(self, by: int, question: str, lang: str) -> Step:
-        """The guided FAQ form with the question already given (from /unanswered)."""
+    def begin_from_unanswered(self, by: int, row: Doc, lang: str) -> Step:
+        """The guided FAQ form with the question already given; saving it clears the row."""
         self.editor.require_admin(by)
-        form = Form.new("faq", lang, question=question)
+        form = Form.new("faq", lang, question=row["text"][:300])
+        form.unanswered_id = row["id"]
         return self._duplicate_step(form) or Step(self._prompt(form), form, "filling")
 
     def begin_edit(self, by: int, kind: Kind, text: str, lang: str) -> Step:
@@ -209,7 +212,14 @@ class AdminService:
             except Invalid as problem:
                 if problem.key != "faq.alternate_exists":
                     return Step(self.problem(problem, form.lang), None, "done")
-        return Step(Reply(fmt.t("form.added_as_alternate", id=faq_id, count=added)), None, "done")
+        self._answered(by, form)
+        key = "form.added_as_alternate" if added else "form.already_there"
+        return Step(Reply(fmt.t(key, id=faq_id, count=added)), None, "done")
+
+    def _answered(self, by: int, form: Form) -> None:
+        """The unanswered question a form started from now has its answer: clear it."""
+        if form.unanswered_id is not None:
+            self.editor.dismiss_unanswered(by, form.unanswered_id)
 
     def keep_as_new(self, by: int, form: Form) -> Step:
         self.editor.require_admin(by)
@@ -293,6 +303,7 @@ class AdminService:
         try:
             if form.ref is None:
                 ref = self.editor.create(by, form.kind, form.doc())
+                self._answered(by, form)
                 reply = Reply(fmt.t("form.saved_new", ref=str(ref), id=ref.id))
             else:
                 ref = form.ref
@@ -497,7 +508,7 @@ class AdminService:
         row = self.kb.get_unanswered(row_id)
         if row is None:
             return Step(self.service.message("problem.unanswered.gone", lang), None, "done")
-        return self.begin_prefilled_faq(by, row["text"][:300], lang)
+        return self.begin_from_unanswered(by, row, lang)
 
     def attach_unanswered(self, by: int, row_id: int, faq_id: int, lang: str) -> Reply:
         try:
@@ -558,6 +569,9 @@ class AdminService:
         return entry.label(lang) if entry else ref_text
 
     # Export and import --------------------------------------------------------------------
+
+    def import_too_big(self, lang: str) -> Reply:
+        return Reply(self.fmt(lang).t("import.too_big", limit=MAX_IMPORT_BYTES // 1_000_000))
 
     def export(self, by: int, lang: str) -> tuple[bytes, str, Reply]:
         self.editor.require_admin(by)

@@ -40,6 +40,9 @@ class Catalog:
     def keys(self, lang: str = FALLBACK_LANGUAGE) -> set[str]:
         return set(self._messages.get(lang, {}))
 
+    def has(self, lang: str, key: str) -> bool:
+        return key in self._messages.get(lang, {}) or key in self._messages[FALLBACK_LANGUAGE]
+
     def template(self, lang: str, key: str) -> str:
         for candidate in (lang, FALLBACK_LANGUAGE):
             template = self._messages.get(candidate, {}).get(key)

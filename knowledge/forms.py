@@ -71,6 +71,7 @@ class Form:
     base: Doc = field(default_factory=dict)  # the entry as it was
     values: dict[str, Any] = field(default_factory=dict)
     todo: list[str] = field(default_factory=list)
+    unanswered_id: int | None = None  # the unanswered question this entry answers
 
     @classmethod
     def new(cls, kind: Kind, lang: str, **prefill: str) -> Form:

@@ -114,8 +114,9 @@ class KnowledgeService:
 
     def close(self) -> None:
         """Write what is still counted in memory, and release the knowledge base."""
-        self.activity.flush()
-        self.kb.close()
+        if not self.kb.closed:
+            self.activity.flush()
+            self.kb.close()
 
     def formatter(self, lang: str) -> Formatter:
         return Formatter(self.catalog, self.kb.sources(), lang)

@@ -64,7 +64,7 @@ class KnowledgeBase:
         self.path = Path(path)
         self.clock = clock
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = _lock_directory(self.path.parent / LOCK_NAME)
+        self._lock: int | None = _lock_directory(self.path.parent / LOCK_NAME)
         if not self.path.exists() or self.path.stat().st_size == 0:
             write_atomically(self.path, json.dumps(seed_to_tables(seed_path), ensure_ascii=False))
         self.storage: AtomicJSONStorage
@@ -76,10 +76,16 @@ class KnowledgeBase:
         return cls(Path(data_dir) / DATABASE_NAME, **kwargs)
 
     def close(self) -> None:
+        if self.closed:
+            return
         self.db.close()
-        if self._lock is not None:
-            os.close(self._lock)  # releases the lock
-            self._lock = None
+        assert self._lock is not None
+        os.close(self._lock)  # releases the lock
+        self._lock = None
+
+    @property
+    def closed(self) -> bool:
+        return self._lock is None
 
     def now(self) -> str:
         return self.clock().isoformat(timespec="seconds")

@@ -55,7 +55,7 @@ def plan_import(raw: bytes, kb: KnowledgeBase) -> ImportPlan:
         raise Invalid("import.not_object")
     unknown = sorted(set(document) - TOP_LEVEL)
     if unknown:
-        raise Invalid("import.unknown_key", key=unknown[0][:40])
+        raise Invalid("import.unknown_key", name=unknown[0][:40])
     if document.get("format") != FORMAT:
         raise Invalid("import.format", expected=FORMAT)
     content: dict[str, list[Doc]] = {SOURCES: _sources(document.get(SOURCES, []))}

@@ -26,7 +26,7 @@ LIMITS = {
     "reach": 500,
     "website": 300,
     "tag": 50,
-    "source": 100,
+    "source": 500,
     "synonym": 50,
 }
 MAX_TAGS = 20

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +18,25 @@ from handlers.local_api import JSONDict, LocalBotApi, UpdateFactory
 from knowledge.catalog import Catalog
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings
-from knowledge.store import SEED_PATH, KnowledgeBase
+from knowledge.store import SEED_PATH, KnowledgeBase, utc_now
 
 TODAY = date(2026, 11, 22)
+OWNER = 1001  # the default test user; an owner where a test gives admin settings
+
+
+class Clock:
+    """A clock the tests move forward by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -34,20 +50,25 @@ def make_service(tmp_path: Path) -> Iterator[Callable[..., KnowledgeService]]:
     """Build services on their own data directories, optionally from a custom seed."""
     opened: list[KnowledgeService] = []
 
-    def make(seed: dict[str, Any] | None = None, today: date = TODAY) -> KnowledgeService:
-        directory = tmp_path / f"data{len(opened)}"
+    def make(
+        seed: dict[str, Any] | None = None,
+        today: date = TODAY,
+        clock: Callable[[], datetime] | None = None,
+        directory: Path | None = None,
+    ) -> KnowledgeService:
+        directory = directory or tmp_path / f"data{len(opened)}"
         seed_path = SEED_PATH
         if seed is not None:
             seed_path = tmp_path / f"seed{len(opened)}.json"
             seed_path.write_text(json.dumps(seed), encoding="utf-8")
-        kb = KnowledgeBase.open(directory, seed_path=seed_path)
+        kb = KnowledgeBase.open(directory, seed_path=seed_path, clock=clock or utc_now)
         service = KnowledgeService(kb, Catalog.load(), today=lambda: today)
         opened.append(service)
         return service
 
     yield make
     for service in opened:
-        service.kb.close()
+        service.close()
 
 
 @pytest.fixture

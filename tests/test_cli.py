@@ -76,3 +76,57 @@ def test_console_chat_without_a_token_runs_the_handlers(tmp_path: Path) -> None:
     assert "[1] Is there an agreement between the Moscow and Beijing subways?" in out
     assert "five-year term" in out  # button 1 pressed by number
     assert "Traceback" not in result.stderr
+
+
+def test_export_and_import_from_the_command_line(tmp_path: Path) -> None:
+    exported = tmp_path / "kb.json"
+    result = run_bot(tmp_path, "export", str(exported))
+    assert result.returncode == 0 and "Exported the knowledge base" in result.stdout
+    document = json.loads(exported.read_text())
+    document["faq"] = [e for e in document["faq"] if e["id"] != 14]
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(document))
+
+    dry = run_bot(tmp_path, "import", "--dry-run", str(edited))
+    assert "FAQ entries: 0 added, 0 changed, 1 removed" in dry.stdout
+    assert "dry run: nothing was changed" in dry.stdout
+    assert "gala concert" in run_bot(tmp_path, "ask", "which orchestras played").stdout
+
+    applied = run_bot(tmp_path, "import", str(edited))
+    assert applied.returncode == 0 and "Imported" in applied.stdout
+    assert "Bolshoi" not in run_bot(tmp_path, "ask", "which orchestras played").stdout
+    kb = KnowledgeBase.open(tmp_path / "data")
+    assert kb.changes()[-1]["action"] == "import" and kb.changes()[-1]["by"] == 0
+
+
+def test_a_malformed_import_from_the_command_line_changes_nothing(tmp_path: Path) -> None:
+    run_bot(tmp_path, "ask", "hello")  # creates the knowledge base
+    before = (tmp_path / "data" / "knowledge.json").read_bytes()
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": "moscow-beijing-bot/1", "faq": [{"id": 1}]}')
+    result = run_bot(tmp_path, "import", str(broken))
+    assert result.returncode == 1
+    assert "the knowledge base is unchanged" in result.stdout
+    assert "In faq[0]: the required field questions is missing." in result.stdout
+    assert (tmp_path / "data" / "knowledge.json").read_bytes() == before
+
+
+def test_console_as_admin_can_add_an_entry(tmp_path: Path) -> None:
+    script = (
+        "/addfaq Is there a ferry between the capitals? | There is none.\n"
+        "ferry between the capitals\n"
+    )
+    result = run_bot(tmp_path, "--admin", stdin=script)
+    assert "Saved as faq:23" in result.stdout
+    assert result.stdout.count("There is none.") == 1
+
+
+def test_a_second_process_on_the_same_data_is_refused_clearly(tmp_path: Path) -> None:
+    kb = KnowledgeBase.open(tmp_path / "data")
+    try:
+        result = run_bot(tmp_path, "ask", "hello")
+    finally:
+        kb.close()
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith("is in use by another bot process")
+    assert "Traceback" not in result.stderr
