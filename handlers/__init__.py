@@ -28,10 +28,13 @@ def register(application: Application) -> None:
     admin.register(application)  # first: an admin's form takes the text it is waiting for
     for name, callback in COMMANDS.items():
         application.add_handler(CommandHandler(name, callback))
-    application.add_handler(MessageHandler(filters.COMMAND, commands.unknown_command))
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, commands.unknown_command)
+    )
     application.add_handler(
         MessageHandler(
-            filters.UpdateType.MESSAGES & filters.TEXT & AddressedToBot(), questions.question
+            filters.UpdateType.MESSAGES & filters.TEXT & ~filters.COMMAND & AddressedToBot(),
+            questions.question,
         )
     )
     application.add_handler(

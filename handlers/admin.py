@@ -22,6 +22,7 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.warnings import PTBUserWarning
@@ -62,6 +63,9 @@ STATES = {
 }
 FORM_KEY = "admin_form"
 IMPORT_KEY = "pending_import"
+FORM_TIMEOUT = 15 * 60  # seconds; an abandoned form must not swallow later questions
+# Admin commands run from new messages only: editing an old "/addfaq …" must not add it twice.
+NEW_MESSAGES = filters.UpdateType.MESSAGE
 
 Callback = Callable[[Update, BotContext], Awaitable[Any]]
 
@@ -240,6 +244,13 @@ async def use_the_buttons(update: Update, context: BotContext) -> int | None:
     return None  # stay in the same state
 
 
+async def form_timed_out(update: object, context: BotContext) -> None:
+    if context.user_data is not None:
+        context.user_data.pop(FORM_KEY, None)
+    if isinstance(update, Update):
+        await send(update, context, context.kb.message("form.timed_out", context.lang(update)))
+
+
 async def cancel(update: Update, context: BotContext) -> int:
     """/cancel or a Cancel button: leave any form, drop a pending import. Changes nothing."""
     if context.user_data is not None:
@@ -264,13 +275,13 @@ def _number_after(update: Update, prefix: str) -> int:
 
 def form_conversation() -> ConversationHandler:
     entry_points = [
-        *(CommandHandler(f"add{k}", begin_add(kind)) for k, kind in _COMMAND_KINDS),
-        *(CommandHandler(f"edit{k}", begin_edit(kind)) for k, kind in _COMMAND_KINDS),
+        *(CommandHandler(f"add{k}", begin_add(kind), NEW_MESSAGES) for k, kind in _COMMAND_KINDS),
+        *(CommandHandler(f"edit{k}", begin_edit(kind), NEW_MESSAGES) for k, kind in _COMMAND_KINDS),
         CallbackQueryHandler(new_from_unanswered, pattern=f"^{UNANSWERED_NEW}"),
     ]
-    text = filters.TEXT & ~filters.COMMAND
+    text = NEW_MESSAGES & filters.TEXT & ~filters.COMMAND
     cancel_handlers = [
-        CommandHandler("cancel", cancel),
+        CommandHandler("cancel", cancel, NEW_MESSAGES),
         CallbackQueryHandler(cancel, pattern=f"^{FORM_CANCEL}$"),
     ]
     with warnings.catch_warnings():
@@ -285,7 +296,10 @@ def _conversation(
     return ConversationHandler(
         entry_points=entry_points,  # type: ignore[arg-type]
         states={
-            FILLING: [MessageHandler(text, form_text), CommandHandler("skip", form_skip)],
+            FILLING: [
+                MessageHandler(text, form_text),
+                CommandHandler("skip", form_skip, NEW_MESSAGES),
+            ],
             CHOOSING: [
                 CallbackQueryHandler(form_field, pattern=f"^{FORM_FIELD}"),
                 MessageHandler(text, use_the_buttons),
@@ -298,9 +312,11 @@ def _conversation(
                 CallbackQueryHandler(form_save, pattern=f"^{FORM_SAVE}$"),
                 MessageHandler(text, use_the_buttons),
             ],
+            ConversationHandler.TIMEOUT: [TypeHandler(Update, form_timed_out)],
         },
         fallbacks=cancel_handlers,  # type: ignore[arg-type]
         allow_reentry=True,
+        conversation_timeout=FORM_TIMEOUT,
         name="admin_forms",
     )
 
@@ -544,7 +560,7 @@ def register(application: Any) -> None:
         "import": import_command,
     }
     for name, callback in commands.items():
-        application.add_handler(CommandHandler(name, callback))
+        application.add_handler(CommandHandler(name, callback, NEW_MESSAGES))
     application.add_handler(
         MessageHandler(
             filters.Document.ALL & filters.CaptionRegex(r"^/import(@\w+)?(\s|$)"), import_command
@@ -561,4 +577,4 @@ def register(application: Any) -> None:
     }
     for pattern, callback in buttons.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
-    application.add_handler(CommandHandler("cancel", cancel))
+    application.add_handler(CommandHandler("cancel", cancel, NEW_MESSAGES))

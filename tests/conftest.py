@@ -133,8 +133,10 @@ class chat_with:
 
     async def __aenter__(self) -> Chat:
         await self.application.initialize()
+        await self.application.start()  # runs the job queue, as in production
         return Chat(self.application, self.api, UpdateFactory())
 
     async def __aexit__(self, *exc_info: object) -> None:
+        await self.application.stop()
         await self.application.shutdown()
         assert not self.api.errors, f"Telegram would have refused: {self.api.errors}"

@@ -561,3 +561,28 @@ async def test_admins_see_their_commands_in_help(owner: Chat) -> None:
 async def test_myid_tells_anyone_their_id(owner: Chat) -> None:
     [reply] = await owner.as_user(user_id=31337).send("/myid")
     assert "31337" in reply["text"]
+
+
+async def test_an_edited_admin_command_is_not_run_again(
+    owner: Chat, service: KnowledgeService
+) -> None:
+    await owner.send("/addfaq Is there a ferry? | No.")
+    before = file_of(service)
+    edited = owner.user.edited_message("/addfaq Is there a ferry at all? | No.")
+    assert await owner.process(edited) == []
+    assert file_of(service) == before
+
+
+async def test_an_abandoned_form_times_out_and_questions_are_answered_again(
+    owner: Chat,
+) -> None:
+    [conversation] = [
+        h for h in owner.application.handlers[0] if getattr(h, "name", "") == "admin_forms"
+    ]
+    assert conversation.conversation_timeout == 15 * 60
+    await owner.send("/addfaq")
+    [timeout] = conversation.timeout_jobs.values()
+    await timeout.run(owner.application)  # the 15 minutes pass: run the scheduled job now
+    assert "has been closed; nothing was saved" in owner.api.sent[-1]["text"]
+    [reply] = await owner.send("who signed the agreement")
+    assert "Sobyanin" in reply["text"]
