@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from telegram import Update
@@ -47,11 +48,14 @@ class ConsoleChat:
     async def _process(self, update_json: JSONDict) -> None:
         sent_before = len(self.api.sent)
         notices_before = len(self.api.callback_answers)
+        documents_before = len(self.api.documents)
         update = Update.de_json(update_json, self.application.bot)
         await self.application.process_update(update)
         for notice in self.api.callback_answers[notices_before:]:
             if notice.get("text"):
                 self._print(f"  ({notice['text']})")
+        for document in self.api.documents[documents_before:]:
+            self._save_document(document)
         new_messages = self.api.sent[sent_before:]
         for message in new_messages:
             self._print_message(message)
@@ -66,6 +70,14 @@ class ConsoleChat:
             ]
             for number, (label, _, _) in enumerate(self.buttons, 1):
                 self._print(f"  [{number}] {label}")
+
+    def _save_document(self, document: JSONDict) -> None:
+        """A file the bot sent (/export): saved in the working directory, as a download."""
+        path = Path(document["filename"]).name
+        Path(path).write_bytes(document["content"])
+        self._print(f"\n  📎 {path} ({len(document['content']):,} bytes) saved in {Path.cwd()}")
+        if document["caption"]:
+            self._print(f"  {document['caption']}")
 
     def _print_message(self, message: JSONDict) -> None:
         self._print("")
@@ -87,6 +99,7 @@ async def run_console(
     """Chat in the terminal until end of input or /quit."""
     chat = ConsoleChat(application, api, user)
     async with application:
+        await application.start()  # the job queue: statistics flushes, form timeouts
         if application.post_init:
             await application.post_init(application)
         print(intro, flush=True)
@@ -102,5 +115,6 @@ async def run_console(
                 if line.strip():
                     await chat.say(line)
         finally:
+            await application.stop()
             if application.post_shutdown:
                 await application.post_shutdown(application)

@@ -265,6 +265,7 @@ class AdminService:
                 )
             body = join_paragraphs(lines)
         else:
+            doc.setdefault("sources", self.editor.editors_source())  # as it will be saved
             body = join_paragraphs(
                 [fmt.t("form.preview_new"), self._card(form.kind, doc, form.lang, 0)]
             )
@@ -461,7 +462,8 @@ class AdminService:
         if not changes:
             return Reply(fmt.t("history.none", ref=str(ref)))
         lines = [self._describe(change, lang) for change in reversed(changes)]
-        return Reply(join_paragraphs([fmt.t("history.title", ref=str(ref)), *lines]))
+        lines = [fmt.t("history.line", change=line) for line in lines]
+        return Reply(join_paragraphs([fmt.t("history.title", ref=str(ref)), "\n".join(lines)]))
 
     def _describe(self, change: Doc, lang: str) -> Markup:
         fmt = self.fmt(lang)
@@ -473,7 +475,14 @@ class AdminService:
             action=fmt.label(f"action.{change['action']}"),
             ref=change["ref"] or "",
             by=change["by"],
-            fields=", ".join(fmt.label(f"field.{f}") if f in _FIELD_LABELS else f for f in fields),
+            fields=fmt.t(
+                "history.fields",
+                fields=", ".join(
+                    fmt.label(f"field.{f}") if f in _FIELD_LABELS else f for f in fields
+                ),
+            )
+            if fields
+            else "",
         )
 
     # What users asked ---------------------------------------------------------------------

@@ -72,7 +72,7 @@ class Editor:
 
     def create(self, by: int, kind: Kind, doc: Doc) -> EntryRef:
         self.require_admin(by)
-        doc = self._valid(kind, {**doc, "sources": doc.get("sources") or self._editors()})
+        doc = self._valid(kind, {**doc, "sources": doc.get("sources") or self.editors_source()})
         with self.kb.transaction():
             ref = self.kb.insert(kind, doc)
             self.kb.record_change(by, "add", str(ref), None, doc)
@@ -83,7 +83,7 @@ class Editor:
         """Replace an entry; returns what it was. An edited answer names the editors as source."""
         self.require_admin(by)
         before = self._existing(ref)
-        sources = list(dict.fromkeys([*doc.get("sources", []), *self._editors()]))
+        sources = list(dict.fromkeys([*doc.get("sources", []), *self.editors_source()]))
         after = self._valid(ref.kind, {**doc, "sources": sources})
         if after == before:
             return before
@@ -130,7 +130,7 @@ class Editor:
     def _valid(self, kind: Kind, doc: Doc) -> Doc:
         return validate_record(kind, doc, set(self.kb.sources()))
 
-    def _editors(self) -> list[str]:
+    def editors_source(self) -> list[str]:
         """The source naming the bot's editors, for what they write (if the base has it)."""
         return [EDITORS_SOURCE] if EDITORS_SOURCE in self.kb.sources() else []
 

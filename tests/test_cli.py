@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime
 import subprocess
 import sys
 from pathlib import Path
@@ -130,3 +131,10 @@ def test_a_second_process_on_the_same_data_is_refused_clearly(tmp_path: Path) ->
     assert result.returncode == 2
     assert result.stderr.strip().endswith("is in use by another bot process")
     assert "Traceback" not in result.stderr
+
+
+def test_console_export_saves_the_file_where_the_console_runs(tmp_path: Path) -> None:
+    result = run_bot(tmp_path, "--admin", stdin="/export\n")
+    saved = tmp_path / f"knowledge-{datetime.now(UTC):%Y-%m-%d}.json"
+    assert f"📎 {saved.name}" in result.stdout
+    assert json.loads(saved.read_text())["format"] == "moscow-beijing-bot/1"
