@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, datetime
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from knowledge.store import KnowledgeBase
