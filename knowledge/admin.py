@@ -16,7 +16,7 @@ from knowledge.activity import Activity
 from knowledge.editing import Editor, NotAllowed
 from knowledge.forms import Form, field_names, one_line
 from knowledge.markup import Markup
-from knowledge.models import EntryRef, Kind
+from knowledge.models import EntryRef, FaqEntry, Kind
 from knowledge.replies import Button, Formatter, Reply, in_rows, join_paragraphs, one_per_row
 from knowledge.service import KnowledgeService
 from knowledge.store import RECORD_TYPES, TABLES, Doc
@@ -386,6 +386,7 @@ class AdminService:
                 id=e.id,
                 title=e.label(lang),
                 count=sum(len(q) for q in e.questions.values()),
+                missing=self._missing_note(fmt, e),
             )
             for e in shown
         ]
@@ -398,6 +399,15 @@ class AdminService:
         if page < pages:
             nav.append(Button(fmt.label("button.next"), f"{FAQ_PAGE}{page + 1}"))
         return Reply(body, (tuple(nav),) if nav else ())
+
+    def _missing_note(self, fmt: Formatter, entry: FaqEntry) -> Markup:
+        """ " 🌐 missing: zh, de" for an entry not yet in every language the bot speaks."""
+        missing = [
+            code
+            for code in self.service.catalog.languages
+            if not (entry.questions.get(code) and entry.answer.get(code))
+        ]
+        return fmt.t("faqs.missing", languages=", ".join(missing)) if missing else Markup("")
 
     # Synonyms -----------------------------------------------------------------------------
 
