@@ -427,6 +427,7 @@ class AdminService:
         self.editor.require_admin(by)
         fmt = self.fmt(lang)
         action, words = (args[0].lower(), args[1:]) if args else ("", [])
+        words = [word.replace("_", " ") for word in words]  # small_and_medium_enterprises
         try:
             if action == "add" and words:
                 group = self.editor.add_synonyms(by, words)

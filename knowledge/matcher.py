@@ -4,7 +4,9 @@ Each entry is known by several phrasings (an FAQ entry's questions, an event's t
 contact's name, role and organization). A question is scored against a phrasing by how much of
 its *content* the phrasing covers:
 
-* both are reduced to content words and their stems (``knowledge.text.analyze``);
+* both are reduced to content words and their stems (``knowledge.text``): a phrasing with its
+  own language's rules, a question with those of every language of each word's script, so a
+  question in any of the bot's languages meets the entries in all of them;
 * each question word is paired with its closest phrasing word. Equal stems count fully. A typo
   counts by the share of letters left intact: it is looked up among the words as written, with
   rapidfuzz's optimal string alignment distance, one edit allowed from 4 letters and two from
@@ -33,7 +35,15 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
 from knowledge.models import Entry, EntryRef
-from knowledge.text import all_stopwords, analyze, stem_words, word_forms
+from knowledge.text import (
+    all_stopwords,
+    analyze,
+    analyze_question,
+    fold,
+    is_han,
+    word_forms,
+    words,
+)
 
 QUESTION_WEIGHT = 0.75
 MIN_FUZZY_LENGTH = 4  # shorter words must match exactly: "tv" is no typo of "to"
@@ -69,7 +79,7 @@ class Matcher:
 
     def rebuild(self, entries: Iterable[Entry], synonyms: Iterable[Iterable[str]] = ()) -> None:
         """Index everything afresh, e.g. after the synonym groups changed."""
-        self._canonical = _canonical_forms(synonyms)
+        self._canonical, self._phrases = _canonical_forms(synonyms)
         self._phrasings: dict[int, _Phrasing] = {}
         self._by_entry: dict[EntryRef, list[int]] = {}
         self._postings: dict[str, set[int]] = defaultdict(set)  # stem -> phrasing ids
@@ -137,7 +147,10 @@ class Matcher:
 
     def rank(self, question: str, limit: int = 5) -> list[Match]:
         """The best-scoring entries for ``question``, one match per entry, best first."""
-        similar = {stem: self._similar(word, stem) for word, stem in self._query_words(question)}
+        similar = {
+            self._weight_key(stems): self._similar(word, stems)
+            for word, stems in self._query_words(question)
+        }
         if not similar:
             return []
         candidates = set().union(
@@ -154,37 +167,51 @@ class Matcher:
         return [m for m in ranked if m.score > 0][:limit]
 
     def _analyze(self, text: str, lang: str) -> list[tuple[str, str]]:
-        return [(word, self._canonical.get(stem, stem)) for word, stem in analyze(text, lang)]
-
-    def _query_words(self, question: str) -> list[tuple[str, str]]:
-        """(word as written, stem) of the question's content words, typo'd stopwords dropped."""
-        words = [word for word, _ in analyze(question)]
-        words = self._join_split_words(words)
-        stems = [self._canonical.get(stem, stem) for stem in stem_words(words)]
-        spelled = dict(zip(stems, words, strict=True))  # one entry per stem
         return [
-            (word, stem)
-            for stem, word in spelled.items()
-            if stem in self._postings or word in self._spellings or not self._misspelt_stop(word)
+            (word, self._canonical.get(stem, stem))
+            for word, stem in analyze(text, lang, self._phrases)
         ]
 
-    def _join_split_words(self, words: list[str]) -> list[str]:
+    def _query_words(self, question: str) -> list[tuple[str, list[str]]]:
+        """(word as written, its possible stems) of the question's content words, one entry per
+        meaning: typo'd stopwords dropped, split compounds joined."""
+        analysed = self._join_split_words(analyze_question(question, self._phrases))
+        seen: set[str] = set()
+        result = []
+        for word, stems in analysed:
+            stems = list(dict.fromkeys(self._canonical.get(stem, stem) for stem in stems))
+            if seen.intersection(stems):
+                continue
+            seen.update(stems)
+            known = any(s in self._postings for s in stems) or word in self._spellings
+            if known or not self._misspelt_stop(word):
+                result.append((word, stems))
+        return result
+
+    def _join_split_words(
+        self, analysed: list[tuple[str, list[str]]]
+    ) -> list[tuple[str, list[str]]]:
         # "corona virus" is the knowledge base's "coronavirus".
-        joined: list[str] = []
+        joined: list[tuple[str, list[str]]] = []
         index = 0
-        while index < len(words):
-            pair = "".join(words[index : index + 2])
-            if index + 1 < len(words) and pair in self._spellings:
-                joined.append(pair)
+        while index < len(analysed):
+            pair = "".join(word for word, _ in analysed[index : index + 2])
+            if index + 1 < len(analysed) and pair in self._spellings and not is_han(pair[0]):
+                joined.append((pair, list(self._spellings[pair])))
                 index += 2
             else:
-                joined.append(words[index])
+                joined.append(analysed[index])
                 index += 1
         return joined
 
+    def _weight_key(self, stems: list[str]) -> str:
+        """The stem a question word weighs as: its most common indexed reading, if any."""
+        indexed = [s for s in stems if s in self._entry_frequency]
+        return max(indexed, key=self._entry_frequency.__getitem__) if indexed else stems[0]
+
     def _misspelt_stop(self, word: str) -> bool:
         # "wen was the agrement signd": "wen" is "when", not an unknown topic word.
-        if self._similar(word, word):
+        if self._similar(word, [word]):
             return False
         return any(
             Levenshtein.distance(word, stop, score_cutoff=1) <= 1
@@ -192,7 +219,7 @@ class Matcher:
             if abs(len(stop) - len(word)) <= 1 and len(stop) >= 3
         )
 
-    def _similar(self, word: str, stem: str) -> dict[str, float]:
+    def _similar(self, word: str, stems: list[str]) -> dict[str, float]:
         """Indexed stems that stand for the question word, with their similarity in (0, 1]."""
         similar: dict[str, float] = {}
         if len(word) >= MIN_PREFIX_LENGTH:
@@ -214,8 +241,9 @@ class Matcher:
                 similarity = 1 - edits / max(len(word), len(spelling))
                 for variant in self._spellings[spelling]:
                     similar[variant] = max(similar.get(variant, 0.0), similarity)
-        if stem in self._postings:
-            similar[stem] = 1.0
+        for stem in stems:
+            if stem in self._postings:
+                similar[stem] = 1.0
         return similar
 
     def _weight(self, word: str) -> float:
@@ -242,15 +270,18 @@ class Matcher:
         )
 
 
-def _canonical_forms(groups: Iterable[Iterable[str]]) -> dict[str, str]:
-    """Every form of every synonym, mapped to one token standing for its group."""
+def _canonical_forms(groups: Iterable[Iterable[str]]) -> tuple[dict[str, str], dict[str, str]]:
+    """Every form of every one-word synonym mapped to a token standing for its group; and the
+    synonyms of several words (莫斯科 is three), which the tokenizer replaces by that token."""
     canonical: dict[str, str] = {}
-    for group in groups:
-        words = list(group)
-        if not words:
-            continue
-        token = "≈" + words[0].casefold()  # cannot collide with a real word
-        for word in words:
-            for form in word_forms(word):
-                canonical[form] = token
-    return canonical
+    phrases: dict[str, str] = {}
+    for number, group in enumerate(groups):
+        token = f"σ{number}"  # a Greek letter and a number: no word of ours looks like it
+        canonical[token] = token
+        for member in group:
+            if len(words(member)) > 1:  # "u-bahn", "small and medium enterprises", "莫斯科"
+                phrases[fold(member)] = token
+            else:
+                for form in word_forms(member):
+                    canonical[form] = token
+    return canonical, phrases

@@ -1,37 +1,37 @@
 """Text normalization shared by the knowledge base and the matcher.
 
 A question and a stored phrasing are compared as bags of *content words*: Unicode-normalized,
-case-folded, with punctuation and function words ("the", "when", "is") removed. Function words
-carry no topic, and keeping them would let any two questions look alike.
+case-folded, with punctuation and function words ("the", "when", "что", "的") removed, and
+reduced to Snowball stems. Chinese has no spaces: every Han character is a word of its own,
+which keeps the index and the scorer working without a segmentation dictionary.
+
+A phrasing's language is known, so it is analysed with that language's rules. A question's
+language is not: each of its words is analysed with the rules of every language written in the
+word's script (a Latin word as English and as German), and all its stems are looked up.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from functools import cache
 
 import Stemmer
 
-_WORD = re.compile(r"\w+")
+from knowledge.languages import (
+    DEFAULT,
+    Language,
+    detect,
+    is_han,
+    languages,
+    of_script,
+    script_of,
+)
 
-# Function words. Question words are here on purpose: FAQ answers cover who, when and how of a
-# topic together, and "when" alone must not make "when is the weather nice" look like a match.
-STOPWORDS: dict[str, frozenset[str]] = {
-    "en": frozenset(
-        """
-        a an the is are was were be been being am do does did doing done have has had having
-        i me my mine myself we us our ours you your yours he him his she her hers it its they them
-        their theirs this that these those there here what which who whom whose when where why how
-        whats whos wheres hows of in on at to for from by with about into onto over under between
-        through during before after above below up down out off again further then once and or
-        but nor not no yes so than too very can could will would shall should may might must s t
-        d ll ve re m also just all any both each few more most other some such own same only
-        please tell know want like give show let get got much many something anything
-        thing things kind sort lot lots dear hi hey ok okay thanks thank one time
-        """.split()
-    ),
-}
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# A Han character alone, or a run of other letters and digits.
+_WORD = re.compile(rf"[{_HAN}]|[^\W{_HAN}]+")
 
 
 def fold(text: str) -> str:
@@ -39,47 +39,100 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
 
 
-def words(text: str) -> list[str]:
-    """All words of ``text``, folded, punctuation dropped, stopwords kept."""
-    return _WORD.findall(fold(text))
+def words(text: str, phrases: Mapping[str, str] | None = None) -> list[str]:
+    """All words of ``text``, folded, punctuation dropped, stopwords kept.
+
+    ``phrases`` maps synonyms of several words (U-Bahn, small and medium enterprises, and Han
+    words such as 莫斯科) to one token each; other Han characters are words of their own.
+    """
+    folded = fold(text)
+    if phrases:
+        folded = _replace_phrases(folded, phrases)
+    return _WORD.findall(folded)
 
 
-# Snowball stemmers, so that "signed" and "signing" are one word to the matcher.
-STEMMERS = {"en": "english"}
+def _replace_phrases(text: str, phrases: Mapping[str, str]) -> str:
+    for phrase in sorted(phrases, key=len, reverse=True):  # longest first
+        if phrase in text:
+            text = _phrase_pattern(phrase).sub(f" {phrases[phrase]} ", text)
+    return text
 
 
-def content_words(text: str, lang: str = "en") -> list[str]:
-    """The words of ``text`` that carry meaning, in order, unstemmed."""
-    stop = STOPWORDS.get(lang, frozenset())
-    return [word for word in words(text) if word not in stop]
+@cache
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    if is_han(phrase[0]):
+        return re.compile(re.escape(phrase))  # Chinese has no word boundaries to respect
+    return re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)")
 
 
-def analyze(text: str, lang: str = "en") -> list[tuple[str, str]]:
-    """Each content word of ``text`` as written (folded) and as its stem.
+def analyze(
+    text: str, lang: str = DEFAULT, phrases: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """Each content word of a text in ``lang``: as written (folded), and as its stem.
 
     The matcher compares stems, so that "signed" and "signing" are one word, and looks for
     typos among words as written, where "sined" is one letter from "signed".
     """
-    found = content_words(text, lang)
-    return list(zip(found, stem_words(found, lang), strict=True))
+    language = languages().get(lang) or languages()[DEFAULT]
+    pairs = []
+    for word in words(text, phrases):
+        rules = _rules_for(word, language)
+        if word in rules.stopwords:
+            continue
+        pairs.append((word, stem(word, rules)))
+    return pairs
 
 
-def stem_words(found: list[str], lang: str = "en") -> list[str]:
-    stemmer = _stemmer(lang)
-    return stemmer.stemWords(found) if stemmer else list(found)
+def analyze_question(
+    text: str, phrases: Mapping[str, str] | None = None
+) -> list[tuple[str, list[str]]]:
+    """Each content word of a question of unknown language, with its stem in every language
+    of its script (first the most likely). A stopword of any of those languages is dropped."""
+    found = words(text, phrases)
+    detected = detect(found)
+    analysed = []
+    for word in found:
+        candidates = of_script(script_of(word) or "") or [languages()[DEFAULT]]
+        if any(word in lang.stopwords for lang in candidates):
+            continue
+        candidates.sort(key=lambda lang: lang.code != detected)
+        analysed.append((word, list(dict.fromkeys(stem(word, lang) for lang in candidates))))
+    return analysed
+
+
+def detect_language(text: str) -> str | None:
+    """The language ``text`` is written in, if there is a clue: see ``languages.detect``."""
+    return detect(words(text))
+
+
+def _rules_for(word: str, language: Language) -> Language:
+    """The language whose rules apply to ``word`` in a text of ``language``: a Chinese
+    character in an English phrasing is still Chinese."""
+    if language.script != "han" and word and is_han(word[0]):
+        return next(iter(of_script("han")), language)
+    return language
+
+
+def stem(word: str, language: Language) -> str:
+    stemmer = _stemmer(language.stemmer)
+    return stemmer.stemWord(word) if stemmer else word
+
+
+def stem_words(found: list[str], lang: str = DEFAULT) -> list[str]:
+    language = languages().get(lang) or languages()[DEFAULT]
+    return [stem(word, language) for word in found]
 
 
 def word_forms(word: str) -> set[str]:
-    """``word`` folded, and its stem in every language we stem: what a synonym must catch."""
+    """``word`` folded, and its stem in every language: what a synonym must catch."""
     folded = fold(word)
-    return {folded, *(stem_words([folded], lang)[0] for lang in STEMMERS)}
-
-
-@cache
-def _stemmer(lang: str) -> Stemmer.Stemmer | None:
-    algorithm = STEMMERS.get(lang)
-    return Stemmer.Stemmer(algorithm) if algorithm else None
+    return {folded, *(stem(folded, lang) for lang in languages().values())}
 
 
 def all_stopwords() -> frozenset[str]:
-    return frozenset().union(*STOPWORDS.values())
+    return frozenset().union(*(lang.stopwords for lang in languages().values()))
+
+
+@cache
+def _stemmer(algorithm: str) -> Stemmer.Stemmer | None:
+    return Stemmer.Stemmer(algorithm) if algorithm else None

@@ -110,10 +110,14 @@ def parse_website(text: str) -> str:
     return url
 
 
+MAX_SYNONYM_WORDS = 5
+
+
 def parse_synonyms(words: list[str]) -> list[str]:
+    """A synonym group: words, or short phrases such as "small and medium enterprises"."""
     cleaned = [clean_text(word, "synonym").lower() for word in words]
-    if any(" " in word for word in cleaned):
-        raise Invalid("invalid.synonym_word")
+    if any(len(word.split()) > MAX_SYNONYM_WORDS for word in cleaned):
+        raise Invalid("invalid.synonym_word", limit=MAX_SYNONYM_WORDS)
     unique = list(dict.fromkeys(cleaned))
     if len(unique) < 2:
         raise Invalid("invalid.synonym_group")

@@ -548,7 +548,7 @@ async def test_every_change_survives_a_restart(
     service.close()
     restarted = make_service(directory=directory)
     assert restarted.ask("ferry between the capitals").reply.plain.count("There is none.") == 1
-    assert ["pact", "agreement"] in restarted.kb.synonym_groups()
+    assert any({"pact", "agreement"} <= set(group) for group in restarted.kb.synonym_groups())
 
 
 async def test_admins_see_their_commands_in_help(owner: Chat) -> None:

@@ -1,0 +1,101 @@
+"""The languages the bot speaks, read from the ``[meta]`` table of each ``locales/<lang>.toml``.
+
+A language brings its name, its Babel locale, its script, its Snowball stemmer and its stopwords,
+so adding a language is adding one file. ``detect`` guesses the language of a text from its
+script and, among languages sharing a script, from their stopwords.
+"""
+
+from __future__ import annotations
+
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+LOCALES_DIR = Path(__file__).with_name("locales")
+DEFAULT = "en"
+SCRIPTS = ("latin", "cyrillic", "han")
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str
+    locale: str
+    script: str
+    stemmer: str
+    stopwords: frozenset[str]
+
+
+@cache
+def languages(directory: Path = LOCALES_DIR) -> dict[str, Language]:
+    found = {}
+    for path in sorted(directory.glob("*.toml")):
+        with path.open("rb") as file:
+            meta = tomllib.load(file)["meta"]
+        found[path.stem] = Language(
+            code=path.stem,
+            name=meta["name"],
+            locale=meta["locale"],
+            script=meta["script"],
+            stemmer=meta.get("stemmer", ""),
+            stopwords=frozenset(meta.get("stopwords", "").split()),
+        )
+    return found
+
+
+def codes() -> list[str]:
+    return list(languages())
+
+
+def of_script(script: str) -> list[Language]:
+    return [lang for lang in languages().values() if lang.script == script]
+
+
+def is_han(char: str) -> bool:
+    return (
+        "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf" or "\uf900" <= char <= "\ufaff"
+    )
+
+
+def script_of(word: str) -> str | None:
+    """The script of a word: by its first letter (words are split at script changes)."""
+    for char in word:
+        if is_han(char):
+            return "han"
+        if char.isalpha():
+            name = unicodedata.name(char, "")
+            if name.startswith("CYRILLIC"):
+                return "cyrillic"
+            if name.startswith("LATIN"):
+                return "latin"
+            return None
+    return None
+
+
+def detect(words: list[str]) -> str | None:
+    """The language these (folded) words are most likely in; None if there is no clue."""
+    letters: dict[str, int] = {}
+    for word in words:
+        script = script_of(word)
+        if script:
+            letters[script] = letters.get(script, 0) + len(word)
+    if not letters:
+        return None
+    script = max(letters, key=lambda s: letters[s])
+    candidates = of_script(script)
+    if not candidates:
+        return None
+    if len(candidates) == 1:
+        return candidates[0].code
+
+    def evidence(lang: Language) -> tuple[int, bool]:
+        # Stopwords are the tell between languages of one script; English breaks ties.
+        return (sum(1 for w in words if w in lang.stopwords), lang.code == DEFAULT)
+
+    best = max(candidates, key=evidence)
+    if best.code != "de" and any(ch in "äöüß" for w in words for ch in w):
+        german = languages().get("de")
+        return german.code if german else best.code
+    return best.code
