@@ -3,7 +3,8 @@
     python bot.py [--admin]            Telegram long polling if TELEGRAM_BOT_TOKEN is set,
                                        otherwise a console chat through the same handlers
                                        (--admin: the console user is an owner)
-    python bot.py ask [--json] [Q ...] answer questions (or stdin lines) and exit
+    python bot.py ask [--json] [--lang LANG] [Q ...]
+                                       answer questions (or stdin lines) and exit
     python bot.py export FILE          write the knowledge base as JSON ("-": stdout)
     python bot.py import [--dry-run] FILE
                                        check a JSON file, then replace the knowledge base
@@ -132,13 +133,23 @@ def run_console(service: KnowledgeService, settings: Settings) -> int:
 
 
 def run_ask(
-    settings: Settings, questions: Sequence[str], as_json: bool, out: TextIO = sys.stdout
+    settings: Settings,
+    questions: Sequence[str],
+    as_json: bool,
+    lang: str | None = None,
+    out: TextIO = sys.stdout,
 ) -> int:
-    """Answer each question and print what the user would read, or one JSON object per line."""
+    """Answer each question and print what the user would read, or one JSON object per line.
+    The reply language is ``lang``, else the question's own language, else English."""
     service = open_service(settings)
+    if lang is not None and lang not in service.catalog.languages:
+        service.close()
+        spoken = ", ".join(service.catalog.languages)
+        raise SettingsError(f"--lang must be one of {spoken}; got {lang!r}")
     try:
         for question in _questions(questions):
-            answer = service.ask(question)
+            reply_lang = lang or service.reply_language(None, None, question)
+            answer = service.ask(question, reply_lang)
             if as_json:
                 print(json.dumps(answer.to_json(), ensure_ascii=False), file=out)
             else:
@@ -213,6 +224,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     commands = parser.add_subparsers(dest="command")
     ask = commands.add_parser("ask", help="answer questions and exit")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.add_argument("--lang", help="reply language (en, ru, zh, de); default: the question's")
     ask.add_argument("questions", nargs="*", help="questions; none: read lines from stdin")
     export = commands.add_parser("export", help="write the knowledge base as JSON")
     export.add_argument("file", help='where to write it; "-" for standard output')
@@ -238,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.admin:
             settings = replace(settings, admin_ids=settings.admin_ids | {CONSOLE_USER_ID})
         if args.command == "ask":
-            return run_ask(settings, args.questions, args.json)
+            return run_ask(settings, args.questions, args.json, args.lang)
         if args.command == "export":
             return run_export(settings, args.file)
         if args.command == "import":

@@ -11,7 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from handlers import admin, commands, questions
 from handlers.addressing import AddressedToBot
 from handlers.errors import on_error
-from knowledge.replies import MENU, SHOW, VOTE
+from knowledge.replies import LANGUAGE, MENU, SHOW, VOTE
 
 COMMANDS = {
     "start": commands.start,
@@ -21,6 +21,7 @@ COMMANDS = {
     "contacts": commands.contacts,
     "search": commands.search,
     "myid": commands.my_id,
+    "language": commands.language,
 }
 
 
@@ -46,5 +47,8 @@ def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(questions.show_button, pattern=f"^{SHOW}:"))
     application.add_handler(CallbackQueryHandler(questions.menu_button, pattern=f"^{MENU}:"))
     application.add_handler(CallbackQueryHandler(questions.vote_button, pattern=f"^{VOTE}:"))
+    application.add_handler(
+        CallbackQueryHandler(questions.language_button, pattern=f"^{LANGUAGE}:")
+    )
     application.add_handler(CallbackQueryHandler(questions.stale_button))
     application.add_error_handler(on_error)

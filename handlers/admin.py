@@ -177,6 +177,13 @@ def begin_edit(kind: Kind) -> Callback:
 
 
 @admins_only
+async def begin_translation(update: Update, context: BotContext) -> int:
+    lang = context.lang(update)
+    step = context.admin.begin_translation(_user_id(update), _arguments(update), lang)
+    return await _show_step(update, context, step)
+
+
+@admins_only
 async def new_from_unanswered(update: Update, context: BotContext) -> int:
     await _answer_button(update)
     row_id = _number_after(update, UNANSWERED_NEW)
@@ -277,6 +284,7 @@ def form_conversation() -> ConversationHandler:
     entry_points = [
         *(CommandHandler(f"add{k}", begin_add(kind), NEW_MESSAGES) for k, kind in _COMMAND_KINDS),
         *(CommandHandler(f"edit{k}", begin_edit(kind), NEW_MESSAGES) for k, kind in _COMMAND_KINDS),
+        CommandHandler("translate", begin_translation, NEW_MESSAGES),
         CallbackQueryHandler(new_from_unanswered, pattern=f"^{UNANSWERED_NEW}"),
     ]
     text = NEW_MESSAGES & filters.TEXT & ~filters.COMMAND

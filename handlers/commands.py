@@ -19,6 +19,10 @@ async def help_command(update: Update, context: BotContext) -> None:
     await send(update, context, context.kb.help(context.lang(update), admin=admin))
 
 
+async def language(update: Update, context: BotContext) -> None:
+    await send(update, context, context.kb.language_menu(context.lang(update)))
+
+
 async def my_id(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if user is not None:

@@ -100,21 +100,25 @@ async def run_console(
     chat = ConsoleChat(application, api, user)
     async with application:
         await application.start()  # the job queue: statistics flushes, form timeouts
-        if application.post_init:
-            await application.post_init(application)
-        print(intro, flush=True)
-        await chat.say("/start")
         try:
-            while True:
-                try:
-                    line = await asyncio.to_thread(input, prompt)
-                except EOFError:
-                    break
-                if line.strip().lower() in EXIT_WORDS:
-                    break
-                if line.strip():
-                    await chat.say(line)
+            if application.post_init:
+                await application.post_init(application)
+            print(intro, flush=True)
+            await chat.say("/start")
+            await _chat_until_done(chat, prompt)
         finally:
             await application.stop()
             if application.post_shutdown:
                 await application.post_shutdown(application)
+
+
+async def _chat_until_done(chat: ConsoleChat, prompt: str) -> None:
+    while True:
+        try:
+            line = await asyncio.to_thread(input, prompt)
+        except EOFError:
+            return
+        if line.strip().lower() in EXIT_WORDS:
+            return
+        if line.strip():
+            await chat.say(line)

@@ -21,11 +21,13 @@ class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):
     def admin(self) -> AdminService:
         return self.application.bot_data[ADMIN_KEY]
 
-    def lang(self, update: object) -> str:
-        """The language to answer ``update`` in: the user's Telegram language when we speak it."""
+    def lang(self, update: object, text: str | None = None) -> str:
+        """The language to answer ``update`` in (see ``KnowledgeService.reply_language``);
+        ``text`` is what the user wrote, for when nothing else tells."""
         user = update.effective_user if isinstance(update, Update) else None
-        code = (user.language_code or "").split("-")[0].lower() if user else ""
-        return code if code in self.kb.catalog.languages else "en"
+        if user is None:
+            return self.kb.reply_language(None, None, text)
+        return self.kb.reply_language(user.id, user.language_code, text)
 
 
 def attach_services(

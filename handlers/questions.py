@@ -11,7 +11,7 @@ from handlers.addressing import without_mention
 from handlers.context import BotContext
 from handlers.render import send
 from knowledge.models import EntryRef
-from knowledge.replies import MENU, MENU_PAGES, SHOW, VOTE, VOTES
+from knowledge.replies import AUTOMATIC, LANGUAGE, MENU, MENU_PAGES, SHOW, VOTE, VOTES
 
 
 async def question(update: Update, context: BotContext) -> None:
@@ -19,7 +19,7 @@ async def question(update: Update, context: BotContext) -> None:
     if message is None or message.text is None:
         return
     text = without_mention(message.text, context.bot.username)
-    answer = context.kb.ask(text, context.lang(update))
+    answer = context.kb.ask(text, context.lang(update, text))
     await send(update, context, answer.reply)
 
 
@@ -72,3 +72,18 @@ async def vote_button(update: Update, context: BotContext) -> None:
     await query.answer(thanks)
     with contextlib.suppress(TelegramError):  # the buttons go: one vote per answer shown
         await query.edit_message_reply_markup(None)
+
+
+async def language_button(update: Update, context: BotContext) -> None:
+    """A choice from /language (``lang:ru``, or ``lang:auto`` to follow Telegram again)."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    code = (query.data or "").removeprefix(f"{LANGUAGE}:")
+    if code != AUTOMATIC and code not in context.kb.catalog.languages:
+        await stale_button(update, context)
+        return
+    await query.answer()
+    reply = context.kb.choose_language(
+        update.effective_user.id, None if code == AUTOMATIC else code
+    )
+    await send(update, context, reply)

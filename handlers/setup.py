@@ -17,34 +17,25 @@ from knowledge.service import KnowledgeService
 
 log = logging.getLogger(__name__)
 
-MENU_COMMANDS = ("start", "help", "agreement", "events", "contacts", "search")
+MENU_COMMANDS = ("start", "help", "agreement", "events", "contacts", "search", "language")
 ADMIN_COMMANDS = (
-    "addfaq",
-    "editfaq",
-    "delfaq",
-    "faq",
-    "unanswered",
-    "stats",
-    "undo",
-    "export",
-    "import",
-    "synonyms",
-    "addevent",
-    "addcontact",
-    "history",
-    "admins",
-    "cancel",
-)
+    "addfaq", "editfaq", "delfaq", "faq", "translate", "unanswered", "stats", "undo", "export",
+    "import", "synonyms", "addevent", "addcontact", "history", "admins", "cancel",
+)  # fmt: skip
 
 
-def _commands(service: KnowledgeService, names: tuple[str, ...]) -> list[BotCommand]:
-    return [BotCommand(name, service.catalog.text("en", f"commands.{name}")) for name in names]
+def _commands(service: KnowledgeService, names: tuple[str, ...], lang: str) -> list[BotCommand]:
+    return [BotCommand(name, service.catalog.text(lang, f"commands.{name}")) for name in names]
 
 
 async def post_init(application: Application) -> None:
     service: KnowledgeService = application.bot_data[SERVICE_KEY]
     admin: AdminService = application.bot_data[ADMIN_KEY]
-    await application.bot.set_my_commands(_commands(service, MENU_COMMANDS))
+    # The menu in every language we speak; English for everyone else.
+    await application.bot.set_my_commands(_commands(service, MENU_COMMANDS, "en"))
+    for lang in service.catalog.languages:
+        commands = _commands(service, MENU_COMMANDS, lang)
+        await application.bot.set_my_commands(commands, language_code=lang)
     admin_ids = set(admin.editor.owners) | {row["user_id"] for row in service.kb.admins()}
     for user_id in sorted(admin_ids):
         await refresh_admin_commands(application, user_id)
@@ -61,11 +52,12 @@ async def refresh_admin_commands(application: Application, user_id: int) -> None
     admin: AdminService = application.bot_data[ADMIN_KEY]
     scope = BotCommandScopeChat(user_id)
     with contextlib.suppress(TelegramError):  # e.g. the admin never started a chat with us
-        if admin.is_admin(user_id):
-            commands = _commands(service, MENU_COMMANDS + ADMIN_COMMANDS)
-            await application.bot.set_my_commands(commands, scope=scope)
-        else:
-            await application.bot.delete_my_commands(scope=scope)
+        for lang in (None, *service.catalog.languages):
+            if admin.is_admin(user_id):
+                commands = _commands(service, MENU_COMMANDS + ADMIN_COMMANDS, lang or "en")
+                await application.bot.set_my_commands(commands, scope=scope, language_code=lang)
+            else:
+                await application.bot.delete_my_commands(scope=scope, language_code=lang)
 
 
 async def flush_activity(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -14,9 +14,9 @@ from typing import Literal
 
 from knowledge.activity import Activity
 from knowledge.editing import Editor, NotAllowed
-from knowledge.forms import Form, field_names, one_line
+from knowledge.forms import Form, field_names, one_line, one_line_translation
 from knowledge.markup import Markup
-from knowledge.models import EntryRef, FaqEntry, Kind
+from knowledge.models import DEFAULT_LANGUAGE, EntryRef, FaqEntry, Kind
 from knowledge.replies import Button, Formatter, Reply, in_rows, join_paragraphs, one_per_row
 from knowledge.service import KnowledgeService
 from knowledge.store import RECORD_TYPES, TABLES, Doc
@@ -123,9 +123,18 @@ class AdminService:
 
     # Adding and editing entries -----------------------------------------------------------
 
+    def _language_first(self, text: str, lang: str) -> tuple[str, str]:
+        """A leading language code (``ru Вопрос | Ответ``) sets the language written in."""
+        first, _, rest = text.strip().partition(" ")
+        if first.lower() in self.service.catalog.languages:
+            return first.lower(), rest
+        return lang, text
+
     def begin_add(self, by: int, kind: Kind, text: str, lang: str) -> Step:
-        """``/addfaq`` and friends: one line saves at once, nothing starts the guided form."""
+        """``/addfaq`` and friends: one line saves at once, nothing starts the guided form.
+        A leading language code (``/addfaq ru Вопрос | Ответ``) sets the language."""
         self.editor.require_admin(by)
+        lang, text = self._language_first(text, lang)
         form = one_line(kind, text, lang)
         if form is None:
             form = Form.new(kind, lang)
@@ -149,6 +158,7 @@ class AdminService:
         base = self.kb.get_doc(ref) if ref else None
         if ref is None or base is None:
             return Step(self.service.message(f"edit.usage_{kind}", lang), None, "done")
+        lang, rest = self._language_first(rest, lang)
         form = Form.edit(ref, base, lang)
         if rest.strip():
             name, bar, value = rest.partition("|")
@@ -165,6 +175,35 @@ class AdminService:
             [fmt.t("edit.choose", ref=str(ref)), self._card(kind, base, lang, ref.id)]
         )
         return Step(Reply(body, (*in_rows(buttons, 2), self._cancel_row(fmt))), form, "choosing")
+
+    def begin_translation(self, by: int, text: str, lang: str) -> Step:
+        """``/translate 12 zh`` guides through the entry's texts in Chinese, showing the
+        English; ``/translate 12 de Frage | Antwort`` saves at once."""
+        self.editor.require_admin(by)
+        parts = text.split(maxsplit=2)
+        ref = (EntryRef.parse(parts[0]) or _ref("faq", parts[0])) if parts else None
+        target = parts[1].lower() if len(parts) > 1 else ""
+        base = self.kb.get_doc(ref) if ref else None
+        if ref is None or base is None or not target:
+            return Step(self.service.message("translate.usage", lang), None, "done")
+        if target not in self.service.catalog.languages:
+            raise Invalid(
+                "language.unknown",
+                code=target[:10],
+                languages=", ".join(self.service.catalog.languages),
+            )
+        reference = lang if lang != target else DEFAULT_LANGUAGE
+        form = Form.translate(ref, base, target, reference)
+        if len(parts) > 2:
+            one_line_translation(form, parts[2])
+            return self._save(by, form)
+        fmt = self.fmt(lang)
+        intro = fmt.t(
+            "translate.start", ref=str(ref), language=self.service.catalog.text(target, "meta.name")
+        )
+        card = self._card(ref.kind, base, reference, ref.id)
+        prompt = self._prompt(form)
+        return Step(Reply(join_paragraphs([intro, card, prompt.html])), form, "filling")
 
     def choose_field(self, by: int, form: Form, name: str) -> Step:
         self.editor.require_admin(by)
@@ -241,6 +280,11 @@ class AdminService:
         current = form.current
         assert current is not None
         parts = [fmt.t(f"prompt.{form.kind}.{current.name}")]
+        if form.reference_lang:
+            reference = Form(form.kind, form.reference_lang).value_of(form.base, current.name)
+            if reference:
+                language = self.service.catalog.text(form.reference_lang, "meta.name")
+                parts.append(fmt.t("translate.reference", language=language, value=reference))
         if form.editing:
             before = form.value_of(form.base, current.name) or fmt.label("form.empty_value")
             parts.append(fmt.t("form.current_value", value=before))
@@ -552,13 +596,13 @@ class AdminService:
             fmt.t("stats.title"),
             fmt.t(
                 "stats.counts",
-                faq=len(self.kb.faqs()),
-                events=len(self.kb.events()),
-                contacts=len(self.kb.contacts()),
-                asked=asked,
-                answered=answered,
-                rate=rate,
-                unanswered=len(self.kb.unanswered()),
+                faq=fmt.number(len(self.kb.faqs())),
+                events=fmt.number(len(self.kb.events())),
+                contacts=fmt.number(len(self.kb.contacts())),
+                asked=fmt.number(asked),
+                answered=fmt.number(answered),
+                rate=fmt.number(rate),
+                unanswered=fmt.number(len(self.kb.unanswered())),
             ),
         ]
         top = sorted(stats["by_entry"].items(), key=lambda item: -item[1])[:TOP_SHOWN]

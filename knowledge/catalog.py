@@ -26,7 +26,10 @@ class Catalog:
     @classmethod
     def load(cls, directory: Path = LOCALES_DIR) -> Catalog:
         messages = {}
-        for path in sorted(directory.glob("*.toml")):
+        # English first (the fallback), then the others by code: the order of /language.
+        for path in sorted(
+            directory.glob("*.toml"), key=lambda p: (p.stem != FALLBACK_LANGUAGE, p.stem)
+        ):
             with path.open("rb") as file:
                 messages[path.stem] = _flatten(tomllib.load(file))
         if FALLBACK_LANGUAGE not in messages:

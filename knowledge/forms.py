@@ -59,6 +59,14 @@ FIELDS: dict[Kind, tuple[FormField, ...]] = {
 _LOCALIZED = {"title", "place", "description", "name", "role", "organization", "reach", "answer"}
 
 
+# What a translation fills in, per kind.
+TRANSLATED_FIELDS: dict[Kind, tuple[str, ...]] = {
+    "faq": ("question", "alternates", "answer"),
+    "event": ("title", "place", "description"),
+    "contact": ("name", "role", "organization", "reach"),
+}
+
+
 def field_names(kind: Kind) -> list[str]:
     return [f.name for f in FIELDS[kind]]
 
@@ -72,6 +80,7 @@ class Form:
     values: dict[str, Any] = field(default_factory=dict)
     todo: list[str] = field(default_factory=list)
     unanswered_id: int | None = None  # the unanswered question this entry answers
+    reference_lang: str | None = None  # translating: the language shown alongside
 
     @classmethod
     def new(cls, kind: Kind, lang: str, **prefill: str) -> Form:
@@ -84,6 +93,13 @@ class Form:
     @classmethod
     def edit(cls, ref: EntryRef, base: Doc, lang: str) -> Form:
         return cls(ref.kind, lang, ref=ref, base=base)
+
+    @classmethod
+    def translate(cls, ref: EntryRef, base: Doc, lang: str, reference_lang: str) -> Form:
+        """Fill in an entry's texts in ``lang``, showing them in ``reference_lang``."""
+        form = cls(ref.kind, lang, ref=ref, base=base, reference_lang=reference_lang)
+        form.todo = list(TRANSLATED_FIELDS[ref.kind])
+        return form
 
     @property
     def editing(self) -> bool:
@@ -189,14 +205,31 @@ def one_line(kind: Kind, text: str, lang: str) -> Form | None:
     None when ``text`` is empty, which asks for the guided form."""
     if not text.strip():
         return None
-    names = ONE_LINE_ORDER[kind]
-    parts = [part.strip() for part in text.split("|")]
-    if len(parts) > len(names):
-        raise Invalid(f"oneline.{kind}")
     form = Form(kind, lang)
-    for name, value in zip(names, parts, strict=False):
-        if value:
-            form.fill_field(name, value)
+    _fill_in_order(form, ONE_LINE_ORDER[kind], text, f"oneline.{kind}")
     if any(f.required and f.name not in form.values for f in FIELDS[kind]):
         raise Invalid(f"oneline.{kind}")
     return form
+
+
+# A translation in one line: the texts in this order, separated by "|".
+TRANSLATION_ORDER: dict[Kind, tuple[str, ...]] = {
+    "faq": ("question", "answer"),
+    "event": ("title", "place", "description"),
+    "contact": ("name", "role", "organization", "reach"),
+}
+
+
+def one_line_translation(form: Form, text: str) -> None:
+    """Fill a translation form from ``Question | Answer`` (and the like)."""
+    _fill_in_order(form, TRANSLATION_ORDER[form.kind], text, "translate.one_line")
+    form.todo = []
+
+
+def _fill_in_order(form: Form, names: tuple[str, ...], text: str, problem: str) -> None:
+    parts = [part.strip() for part in text.split("|")]
+    if len(parts) > len(names):
+        raise Invalid(problem)
+    for name, value in zip(names, parts, strict=False):
+        if value:
+            form.fill_field(name, value)

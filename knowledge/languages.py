@@ -31,7 +31,7 @@ class Language:
 @cache
 def languages(directory: Path = LOCALES_DIR) -> dict[str, Language]:
     found = {}
-    for path in sorted(directory.glob("*.toml")):
+    for path in sorted(directory.glob("*.toml"), key=lambda p: (p.stem != DEFAULT, p.stem)):
         with path.open("rb") as file:
             meta = tomllib.load(file)["meta"]
         found[path.stem] = Language(

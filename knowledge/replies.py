@@ -12,6 +12,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from babel.dates import format_date, format_skeleton, format_time
+from babel.numbers import format_decimal
 
 from knowledge.catalog import Catalog
 from knowledge.markup import Markup, escape, escape_attribute, split_html, to_plain
@@ -22,6 +23,8 @@ SHOW = "show"
 MENU = "menu"
 VOTE = "vote"
 VOTES = ("up", "down")
+LANGUAGE = "lang"
+AUTOMATIC = "auto"
 MENU_PAGES = ("agreement", "events", "contacts", "help")
 
 
@@ -35,6 +38,10 @@ def menu_action(page: str) -> str:
 
 def vote_action(vote: str, ref: EntryRef) -> str:
     return f"{VOTE}:{vote}:{ref}"
+
+
+def language_action(code: str) -> str:
+    return f"{LANGUAGE}:{code}"
 
 
 @dataclass(frozen=True)
@@ -83,15 +90,24 @@ class Formatter:
         return pick(texts, self.lang)[0]
 
     def entry_card(self, entry: Entry) -> Markup:
+        """An entry in full; a note says so when it is not yet in the reader's language."""
         if isinstance(entry, FaqEntry):
-            body = self.t(
-                "answer.card", question=entry.label(self.lang), answer=self.local(entry.answer)
-            )
+            answer, used = pick(entry.answer, self.lang)
+            body = self.t("answer.card", question=entry.label(self.lang), answer=answer)
         elif isinstance(entry, Event):
+            used = pick(entry.title, self.lang)[1]
             body = self.t("event.card", **self._event_values(entry))
         else:
+            used = pick(entry.name, self.lang)[1]
             body = self.t("contact.card", **self._contact_values(entry))
-        return join_paragraphs([body, self.source_line(entry.sources)])
+        note = ""
+        if used != self.lang:
+            note = self.t("answer.untranslated", language=self.catalog.text(used, "meta.name"))
+        return join_paragraphs([body, note, self.source_line(entry.sources)])
+
+    def number(self, value: float) -> str:
+        """A number as the reader's language writes it (12 345 in Russian, 12,345 in English)."""
+        return format_decimal(value, locale=self.catalog.text(self.lang, "meta.locale"))
 
     def event_summary(self, event: Event) -> Markup:
         return self.t("events.event", **self._event_values(event))

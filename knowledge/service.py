@@ -11,20 +11,23 @@ from knowledge.activity import Activity
 from knowledge.catalog import Catalog
 from knowledge.markup import Markup, escape
 from knowledge.matcher import Match, Matcher
-from knowledge.models import EntryRef
+from knowledge.models import DEFAULT_LANGUAGE, EntryRef
 from knowledge.replies import (
+    AUTOMATIC,
     MENU_PAGES,
     Button,
     Formatter,
     Reply,
     in_rows,
     join_paragraphs,
+    language_action,
     menu_action,
     one_per_row,
     show_action,
     vote_action,
 )
 from knowledge.store import KnowledgeBase
+from knowledge.text import detect_language
 
 # Decision thresholds on the matcher's 0–100 score, calibrated on tests/test_matcher.py.
 ANSWER_SCORE = 75  # a lone candidate this good is answered outright
@@ -111,6 +114,7 @@ class KnowledgeService:
         self.today = today
         self.matcher = Matcher(kb.entries(), kb.synonym_groups())
         self.activity = Activity(kb)
+        self._chosen_languages = kb.languages_chosen()  # read once; written through
 
     def close(self) -> None:
         """Write what is still counted in memory, and release the knowledge base."""
@@ -120,6 +124,43 @@ class KnowledgeService:
 
     def formatter(self, lang: str) -> Formatter:
         return Formatter(self.catalog, self.kb.sources(), lang)
+
+    # Languages ----------------------------------------------------------------------------
+
+    def reply_language(
+        self, user_id: int | None, telegram_code: str | None, text: str | None = None
+    ) -> str:
+        """The language to answer in: the user's /language choice, else their Telegram
+        language, else the language of what they wrote, else English."""
+        spoken = self.catalog.languages
+        chosen = self._chosen_languages.get(user_id) if user_id is not None else None
+        if chosen in spoken:
+            return chosen
+        code = (telegram_code or "").split("-")[0].lower()
+        if code in spoken:
+            return code
+        detected = detect_language(text) if text else None
+        return detected if detected in spoken else DEFAULT_LANGUAGE
+
+    def language_menu(self, lang: str) -> Reply:
+        fmt = self.formatter(lang)
+        buttons = [
+            Button(self.catalog.text(code, "meta.name"), language_action(code))
+            for code in self.catalog.languages
+        ]
+        automatic = Button(fmt.label("language.automatic"), language_action(AUTOMATIC))
+        return Reply(fmt.t("language.choose"), (*in_rows(buttons, 2), (automatic,)))
+
+    def choose_language(self, user_id: int, lang: str | None) -> Reply:
+        """Remember the choice (None: automatic); the confirmation is in the new language."""
+        if lang is not None and lang not in self.catalog.languages:
+            raise ValueError(lang)
+        self.kb.choose_language(user_id, lang)
+        if lang is None:
+            self._chosen_languages.pop(user_id, None)
+            return Reply(self.formatter(DEFAULT_LANGUAGE).t("language.set_automatic"))
+        self._chosen_languages[user_id] = lang
+        return Reply(self.formatter(lang).t("language.set"))
 
     # Free text ----------------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ ADMINS = "admins"
 AUDIT = "audit"
 STATS = "stats"
 FEEDBACK = "feedback"
+USERS = "users"  # per-user settings: the language chosen with /language
 
 RECORD_TYPES: dict[Kind, type[FaqEntry] | type[Event] | type[Contact]] = {
     "faq": FaqEntry,
@@ -251,6 +252,19 @@ class KnowledgeBase:
             {"user_id": user_id, "ref": ref, "vote": vote, "at": self.now()},
             (Query().user_id == user_id) & (Query().ref == ref),
         )
+
+    # Users' settings ---------------------------------------------------------------------
+
+    def languages_chosen(self) -> dict[int, str]:
+        return {doc["user_id"]: doc["lang"] for doc in self.db.table(USERS).all()}
+
+    def choose_language(self, user_id: int, lang: str | None) -> None:
+        """Remember ``user_id``'s reply language; None goes back to automatic."""
+        table = self.db.table(USERS)
+        if lang is None:
+            table.remove(Query().user_id == user_id)
+        else:
+            table.upsert({"user_id": user_id, "lang": lang}, Query().user_id == user_id)
 
 
 def _lock_directory(path: Path) -> int:
