@@ -329,7 +329,7 @@ class AdminService:
         fmt = self.fmt(form.lang)
         best = duplicates[0]
         entry = self.kb.get(best.ref)
-        title = entry.label(form.lang) if entry else best.phrasing
+        title = entry.label(form.lang) if entry else str(best.ref)
         text = fmt.t("form.duplicate", id=best.ref.id, title=title, question=question)
         buttons = (
             (

@@ -7,32 +7,35 @@ its *content* the phrasing covers:
 * both are reduced to content words and their stems (``knowledge.text``): a phrasing with its
   own language's rules, a question with those of every language of each word's script, so a
   question in any of the bot's languages meets the entries in all of them;
-* each question word is paired with its closest phrasing word. Equal stems count fully. A typo
-  counts by the share of letters left intact: it is looked up among the words as written, with
-  rapidfuzz's optimal string alignment distance, one edit allowed from 4 letters and two from
-  8. A truncated word of 4+ letters ("info") counts 0.9. Two words that the knowledge base
+* each question word is paired with its closest phrasing word. Equal stems count fully. A word
+  the knowledge base does not know is looked up as a typo among the words as written (one edit
+  from 4 letters, two from 8, see ``knowledge.typos``) and counts by the share of letters left
+  intact. A truncated word of 4+ letters ("info") counts 0.9. Two words that the knowledge base
   writes as one ("corona virus") are joined;
-* synonyms (admin-edited word groups such as metro, subway, underground) count as one word;
+* synonyms (admin-edited groups such as metro, subway, underground) count as one word;
 * words weigh by rarity across entries (IDF); a word the knowledge base has never seen weighs
   the most, which is why "weather in Moscow" scores low although "Moscow" is everywhere;
 * score = 100 * (0.75 * share of the question covered + 0.25 * share of the phrasing covered).
 
 A contact's role or organization counts 0.9 of its name. An entry's score is that of its best
-phrasing. Only phrasings that share a (fuzzily) equal word with the question can score above
-zero, so an inverted index over stems finds every candidate without scanning the whole
-knowledge base.
+phrasing.
+
+Speed: only phrasings that share a (fuzzily) equal word with the question can score above zero,
+so an inverted index over stems finds every candidate, and the score of all candidates is
+computed at once with numpy. Nothing is approximated: the result is what scoring every phrasing
+would give. Entries are added, changed and removed in place; nothing is rebuilt.
 """
 
 from __future__ import annotations
 
 import math
+from array import array
 from bisect import bisect_left, insort
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA, Levenshtein
+import numpy as np
 
 from knowledge.models import Entry, EntryRef
 from knowledge.text import (
@@ -44,11 +47,10 @@ from knowledge.text import (
     word_forms,
     words,
 )
+from knowledge.typos import TypoIndex
 
 QUESTION_WEIGHT = 0.75
-MIN_FUZZY_LENGTH = 4  # shorter words must match exactly: "tv" is no typo of "to"
 MIN_PREFIX_LENGTH = 4  # "info" stands for "information"
-LONG_WORD_LENGTH = 8  # from here two typos are allowed, as in "agrement" for "agreement"
 PREFIX_SIMILARITY = 0.9
 
 
@@ -56,16 +58,6 @@ PREFIX_SIMILARITY = 0.9
 class Match:
     ref: EntryRef
     score: float
-    phrasing: str
-
-
-@dataclass(frozen=True)
-class _Phrasing:
-    ref: EntryRef
-    text: str
-    words: tuple[str, ...]  # stems
-    spelled: tuple[tuple[str, str], ...]  # (word as written, stem)
-    weight: float
 
 
 class Matcher:
@@ -74,97 +66,232 @@ class Matcher:
     def __init__(
         self, entries: Iterable[Entry] = (), synonyms: Iterable[Iterable[str]] = ()
     ) -> None:
-        self._stopwords = all_stopwords()
+        self._stopword_typos = TypoIndex(min_length=2, max_edits=1)
+        for stopword in all_stopwords():
+            if len(stopword) >= 3:
+                self._stopword_typos.add(stopword)
         self.rebuild(entries, synonyms)
 
     def rebuild(self, entries: Iterable[Entry], synonyms: Iterable[Iterable[str]] = ()) -> None:
         """Index everything afresh, e.g. after the synonym groups changed."""
         self._canonical, self._phrases = _canonical_forms(synonyms)
-        self._phrasings: dict[int, _Phrasing] = {}
-        self._by_entry: dict[EntryRef, list[int]] = {}
-        self._postings: dict[str, set[int]] = defaultdict(set)  # stem -> phrasing ids
-        self._entry_frequency: Counter[str] = Counter()  # stem -> entries using it
-        self._spellings: dict[str, Counter[str]] = {}  # word as written -> its stems, counted
-        self._sorted_spellings: list[str] = []  # for prefix lookups
-        self._next_id = 0
+        # Stems: ids, the phrasings using each (postings), how many entries use each.
+        self._stem_ids: dict[str, int] = {}
+        self._postings: list[array] = []
+        self._entry_frequency = array("i")
+        # Phrasings, by id: entry slot, weight (0 once removed), stems (CSR layout).
+        self._phrasing_entry = array("i")
+        self._phrasing_weight = array("f")
+        self._stem_start = array("q", [0])
+        self._stems_of = array("i")
+        # Entries: a slot each.
+        self._slot: dict[EntryRef, int] = {}
+        self._refs: list[EntryRef | None] = []
+        self._phrasings_of: dict[int, list[int]] = {}
+        self._spelled_of: dict[int, Counter[tuple[str, str]]] = {}
+        # Words as written: which stems they stand for; sorted for prefixes; typo index.
+        self._spellings: dict[str, Counter[str]] = {}
+        self._sorted_spellings: list[str] = []
+        self._typos = TypoIndex()
+        self._cache: tuple[np.ndarray, np.ndarray] | None = None  # stem weights, phrasing totals
+        self._scratch = np.zeros((4, 0), dtype=np.float32)
         for form, token in self._canonical.items():
             self._add_spelling(form, token)  # so that a typo of any synonym is caught too
         for entry in entries:
             self.upsert(entry)
 
     def __len__(self) -> int:
-        return len(self._by_entry)
+        return len(self._slot)
+
+    @property
+    def phrasing_count(self) -> int:
+        return sum(1 for weight in self._phrasing_weight if weight > 0)
 
     # Maintenance --------------------------------------------------------------------------
 
     def upsert(self, entry: Entry) -> None:
         """Index ``entry``, replacing what was indexed under its ref before."""
         self.remove(entry.ref)
-        ids = []
+        slot = len(self._refs)
+        self._refs.append(entry.ref)
+        self._slot[entry.ref] = slot
+        phrasing_ids, spelled_all, stems_all = [], Counter(), set()
         for lang, text, weight in entry.phrasings():
-            spelled = tuple(dict.fromkeys(self._analyze(text, lang)))
+            spelled = list(dict.fromkeys(self._analyze(text, lang)))
             if not spelled:
                 continue
-            phrasing_id = self._next_id
-            self._next_id += 1
-            stems = tuple(dict.fromkeys(stem for _, stem in spelled))
-            self._phrasings[phrasing_id] = _Phrasing(entry.ref, text, stems, spelled, weight)
-            for stem in stems:
-                self._postings[stem].add(phrasing_id)
-            for word, stem in spelled:
-                self._add_spelling(word, stem)
-            ids.append(phrasing_id)
-        self._by_entry[entry.ref] = ids
-        self._entry_frequency.update({w for i in ids for w in self._phrasings[i].words})
+            stem_ids = list(dict.fromkeys(self._stem_id(stem) for _, stem in spelled))
+            phrasing_id = len(self._phrasing_entry)
+            self._phrasing_entry.append(slot)
+            self._phrasing_weight.append(weight)
+            self._stems_of.extend(stem_ids)
+            self._stem_start.append(len(self._stems_of))
+            for stem_id in stem_ids:
+                self._postings[stem_id].append(phrasing_id)
+            phrasing_ids.append(phrasing_id)
+            spelled_all.update(spelled)
+            stems_all.update(stem_ids)
+        for word, stem in spelled_all:
+            self._add_spelling(word, stem, spelled_all[(word, stem)])
+        for stem_id in stems_all:
+            self._entry_frequency[stem_id] += 1
+        self._phrasings_of[slot] = phrasing_ids
+        self._spelled_of[slot] = spelled_all
+        self._cache = None
 
-    def _add_spelling(self, word: str, stem: str) -> None:
+    def remove(self, ref: EntryRef) -> None:
+        slot = self._slot.pop(ref, None)
+        if slot is None:
+            return
+        self._refs[slot] = None
+        stems = set()
+        for phrasing_id in self._phrasings_of.pop(slot):
+            self._phrasing_weight[phrasing_id] = 0.0  # a removed phrasing scores nothing
+            start, end = self._stem_start[phrasing_id], self._stem_start[phrasing_id + 1]
+            stems.update(self._stems_of[start:end])
+        for stem_id in stems:
+            self._entry_frequency[stem_id] -= 1
+        for (word, stem), count in self._spelled_of.pop(slot).items():
+            self._remove_spelling(word, stem, count)
+        self._cache = None
+
+    def _stem_id(self, stem: str) -> int:
+        stem_id = self._stem_ids.get(stem)
+        if stem_id is None:
+            stem_id = self._stem_ids[stem] = len(self._postings)
+            self._postings.append(array("i"))
+            self._entry_frequency.append(0)
+        return stem_id
+
+    def _add_spelling(self, word: str, stem: str, count: int = 1) -> None:
         if word not in self._spellings:
             self._spellings[word] = Counter()
             insort(self._sorted_spellings, word)
-        self._spellings[word][stem] += 1
+            self._typos.add(word)
+        self._spellings[word][stem] += count
 
-    def remove(self, ref: EntryRef) -> None:
-        ids = self._by_entry.pop(ref, [])
-        self._entry_frequency.subtract({w for i in ids for w in self._phrasings[i].words})
-        for phrasing_id in ids:
-            phrasing = self._phrasings.pop(phrasing_id)
-            for stem in phrasing.words:
-                postings = self._postings[stem]
-                postings.discard(phrasing_id)
-                if not postings:
-                    del self._postings[stem]
-                    del self._entry_frequency[stem]
-            for word, stem in phrasing.spelled:
-                stems = self._spellings[word]
-                stems[stem] -= 1
-                if stems[stem] <= 0:
-                    del stems[stem]
-                if not stems:
-                    del self._spellings[word]
-                    self._sorted_spellings.pop(bisect_left(self._sorted_spellings, word))
+    def _remove_spelling(self, word: str, stem: str, count: int) -> None:
+        stems = self._spellings[word]
+        stems[stem] -= count
+        if stems[stem] <= 0:
+            del stems[stem]
+        if not stems:
+            del self._spellings[word]
+            self._sorted_spellings.pop(bisect_left(self._sorted_spellings, word))
+            self._typos.discard(word)
 
     # Querying -----------------------------------------------------------------------------
 
     def rank(self, question: str, limit: int = 5) -> list[Match]:
         """The best-scoring entries for ``question``, one match per entry, best first."""
-        similar = {
-            self._weight_key(stems): self._similar(word, stems)
+        query = [
+            (self._weight_key(stems), self._similar(word, stems))
             for word, stems in self._query_words(question)
-        }
-        if not similar:
+        ]
+        if not query or not self._refs:
             return []
-        candidates = set().union(
-            *(self._postings[v] for variants in similar.values() for v in variants)
+        stem_weights, phrasing_totals = self._weights()
+        unknown = self._unknown_weight()
+        question_total = sum(
+            float(stem_weights[self._stem_ids[key]]) if key in self._stem_ids else unknown
+            for key, _ in query
         )
-        best: dict[EntryRef, Match] = {}
-        for phrasing_id in candidates:
-            phrasing = self._phrasings[phrasing_id]
-            score = phrasing.weight * self._score(similar, phrasing.words)
-            current = best.get(phrasing.ref)
-            if current is None or score > current.score:
-                best[phrasing.ref] = Match(phrasing.ref, score, phrasing.text)
-        ranked = sorted(best.values(), key=lambda m: (-m.score, m.ref))
-        return [m for m in ranked if m.score > 0][:limit]
+        covered = self._coverage(query, stem_weights, unknown)
+        if covered is None:
+            return []
+        candidates, question_part, phrasing_part = covered
+        weights = np.frombuffer(self._phrasing_weight, dtype=np.float32)[candidates]
+        phrasing_share = np.minimum(phrasing_part / phrasing_totals[candidates], 1.0)
+        scores = (
+            100.0
+            * weights
+            * (
+                QUESTION_WEIGHT * question_part / question_total
+                + (1 - QUESTION_WEIGHT) * phrasing_share
+            )
+        )
+        return self._best_entries(candidates, scores, limit)
+
+    def _coverage(
+        self, query: list[tuple[str, dict[int, float]]], stem_weights: np.ndarray, unknown: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """For every phrasing sharing a word with the question: the weight of the question it
+        covers, and the weight of its own words covered (both before normalizing)."""
+        size = len(self._phrasing_entry)
+        if self._scratch.shape[1] < size:  # zeroed once, and kept zero after each question
+            self._scratch = np.zeros((4, max(size, 2 * self._scratch.shape[1])), np.float32)
+        best, best_weight, question_part, phrasing_part = self._scratch[:, :size]
+        touched = []
+        for key, variants in query:
+            key_id = self._stem_ids.get(key)
+            weight = float(stem_weights[key_id]) if key_id is not None else unknown
+            mine = []
+            for stem_id, similarity in variants.items():
+                ids = np.frombuffer(self._postings[stem_id], dtype=np.int32)
+                if not len(ids):
+                    continue
+                # The best similarity of this question word per phrasing, and its weight.
+                before = best[ids]
+                after = np.maximum(before, similarity)
+                question_part[ids] += weight * (after - before)
+                best[ids] = after
+                before = best_weight[ids]
+                after = np.maximum(before, similarity * stem_weights[stem_id])
+                phrasing_part[ids] += after - before
+                best_weight[ids] = after
+                mine.append(ids)
+            for ids in mine:
+                best[ids] = 0.0
+                best_weight[ids] = 0.0
+            touched.extend(mine)
+        if not touched:
+            return None
+        candidates = np.unique(np.concatenate(touched))
+        result = (candidates, question_part[candidates].copy(), phrasing_part[candidates].copy())
+        question_part[candidates] = 0.0
+        phrasing_part[candidates] = 0.0
+        return result
+
+    def _best_entries(self, candidates: np.ndarray, scores: np.ndarray, limit: int) -> list[Match]:
+        entries = np.frombuffer(self._phrasing_entry, dtype=np.int32)[candidates]
+        shown = min(len(candidates), max(limit * 8, 32))
+        while True:
+            top = np.argpartition(-scores, shown - 1)[:shown] if shown < len(scores) else None
+            order = np.arange(len(scores)) if top is None else top
+            best: dict[int, float] = {}
+            for index in order.tolist():
+                score = float(scores[index])
+                slot = int(entries[index])
+                if score > 0 and score > best.get(slot, 0.0):
+                    best[slot] = score
+            if len(best) >= limit or top is None:
+                break
+            shown *= 4
+        ranked = sorted(
+            (Match(ref, score) for slot, score in best.items() if (ref := self._refs[slot])),
+            key=lambda match: (-match.score, match.ref),
+        )
+        return ranked[:limit]
+
+    def _weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """IDF of every stem, and the total weight of every phrasing's words (cached until the
+        next change)."""
+        if self._cache is None:
+            frequency = np.frombuffer(self._entry_frequency, dtype=np.int32)
+            entries = len(self._slot)
+            stem_weights = (np.log((entries + 1) / (frequency + 1.0)) + 1.0).astype(np.float32)
+            stems = np.frombuffer(self._stems_of, dtype=np.int32)
+            starts = np.frombuffer(self._stem_start, dtype=np.int64)[:-1]
+            if len(stems):
+                totals = np.add.reduceat(stem_weights[stems], starts)
+                totals[starts == len(stems)] = 1.0  # (no phrasing is empty; guards reduceat)
+            else:
+                totals = np.ones(len(starts), dtype=np.float32)
+            self._cache = (stem_weights, np.maximum(totals, 1e-6).astype(np.float32))
+        return self._cache
+
+    def _unknown_weight(self) -> float:
+        return math.log(len(self._slot) + 1) + 1
 
     def _analyze(self, text: str, lang: str) -> list[tuple[str, str]]:
         return [
@@ -183,10 +310,12 @@ class Matcher:
             if seen.intersection(stems):
                 continue
             seen.update(stems)
-            known = any(s in self._postings for s in stems) or word in self._spellings
-            if known or not self._misspelt_stop(word):
+            if self._known(word, stems) or not self._misspelt_stop(word):
                 result.append((word, stems))
         return result
+
+    def _known(self, word: str, stems: list[str]) -> bool:
+        return word in self._spellings or any(stem in self._stem_ids for stem in stems)
 
     def _join_split_words(
         self, analysed: list[tuple[str, list[str]]]
@@ -206,68 +335,38 @@ class Matcher:
 
     def _weight_key(self, stems: list[str]) -> str:
         """The stem a question word weighs as: its most common indexed reading, if any."""
-        indexed = [s for s in stems if s in self._entry_frequency]
-        return max(indexed, key=self._entry_frequency.__getitem__) if indexed else stems[0]
+        indexed = [s for s in stems if s in self._stem_ids]
+        if not indexed:
+            return stems[0]
+        return max(indexed, key=lambda s: self._entry_frequency[self._stem_ids[s]])
 
     def _misspelt_stop(self, word: str) -> bool:
         # "wen was the agrement signd": "wen" is "when", not an unknown topic word.
-        if self._similar(word, [word]):
-            return False
-        return any(
-            Levenshtein.distance(word, stop, score_cutoff=1) <= 1
-            for stop in self._stopwords
-            if abs(len(stop) - len(word)) <= 1 and len(stop) >= 3
-        )
+        return not self._similar(word, [word]) and bool(self._stopword_typos.near(word))
 
-    def _similar(self, word: str, stems: list[str]) -> dict[str, float]:
-        """Indexed stems that stand for the question word, with their similarity in (0, 1]."""
-        similar: dict[str, float] = {}
+    def _similar(self, word: str, stems: list[str]) -> dict[int, float]:
+        """Indexed stems (by id) that stand for the question word, with their similarity."""
+        similar: dict[int, float] = {}
+
+        def offer(stem: str, similarity: float) -> None:
+            stem_id = self._stem_ids.get(stem)
+            if stem_id is not None and similarity > similar.get(stem_id, 0.0):
+                similar[stem_id] = similarity
+
         if len(word) >= MIN_PREFIX_LENGTH:
             start = bisect_left(self._sorted_spellings, word)
             for spelling in self._sorted_spellings[start:]:
                 if not spelling.startswith(word):
                     break
-                for variant in self._spellings[spelling]:
-                    similar[variant] = PREFIX_SIMILARITY
-        if len(word) >= MIN_FUZZY_LENGTH:
-            max_edits = 2 if len(word) >= LONG_WORD_LENGTH else 1
-            for spelling, edits, _ in process.extract(
-                word,
-                self._sorted_spellings,
-                scorer=OSA.distance,
-                score_cutoff=max_edits,
-                limit=None,
-            ):
-                similarity = 1 - edits / max(len(word), len(spelling))
-                for variant in self._spellings[spelling]:
-                    similar[variant] = max(similar.get(variant, 0.0), similarity)
+                for stem in self._spellings[spelling]:
+                    offer(stem, PREFIX_SIMILARITY)
+        if not self._known(word, stems):  # look for typos only of words we do not know
+            for spelling, edits in self._typos.near(word).items():
+                for stem in self._spellings[spelling]:
+                    offer(stem, 1 - edits / max(len(word), len(spelling)))
         for stem in stems:
-            if stem in self._postings:
-                similar[stem] = 1.0
+            offer(stem, 1.0)
         return similar
-
-    def _weight(self, word: str) -> float:
-        entries = len(self._by_entry)
-        return math.log((entries + 1) / (self._entry_frequency.get(word, 0) + 1)) + 1
-
-    def _score(self, similar: dict[str, dict[str, float]], words: tuple[str, ...]) -> float:
-        question_total = question_covered = 0.0
-        phrasing_hits: dict[str, float] = {}
-        for word, variants in similar.items():
-            weight = self._weight(word)
-            question_total += weight
-            hit, similarity = max(
-                ((w, variants.get(w, 0.0)) for w in words), key=lambda pair: pair[1]
-            )
-            if similarity:
-                question_covered += weight * similarity
-                phrasing_hits[hit] = max(phrasing_hits.get(hit, 0.0), similarity)
-        phrasing_total = sum(self._weight(w) for w in words)
-        phrasing_covered = sum(self._weight(w) * s for w, s in phrasing_hits.items())
-        return 100 * (
-            QUESTION_WEIGHT * question_covered / question_total
-            + (1 - QUESTION_WEIGHT) * phrasing_covered / phrasing_total
-        )
 
 
 def _canonical_forms(groups: Iterable[Iterable[str]]) -> tuple[dict[str, str], dict[str, str]]:

@@ -185,7 +185,7 @@ class KnowledgeService:
 
     def _suggestion(self, match: Match, lang: str) -> Suggestion:
         entry = self.kb.get(match.ref)
-        title = entry.label(lang) if entry else match.phrasing
+        title = entry.label(lang) if entry else str(match.ref)
         return Suggestion(match.ref, title, match.score)
 
     @staticmethod

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from handlers.local_api import UpdateFactory
+from knowledge.catalog import Catalog
 from tests.botapi_server import BotApiServer
 from tests.conftest import REPO
 
@@ -34,7 +35,12 @@ def test_bot_polls_answers_and_handles_a_button_over_http(tmp_path: Path) -> Non
         )
         try:
             telegram.wait_for("getMe")
-            telegram.wait_for("setMyCommands", lambda p: len(p["commands"]) == 6)
+            menu = telegram.wait_for("setMyCommands", lambda p: "language_code" not in p)
+            assert [c["command"] for c in menu["commands"]][-1] == "language"
+            for lang in Catalog.load().languages:  # the menu in each language
+                telegram.wait_for(
+                    "setMyCommands", lambda p, lang=lang: p.get("language_code") == lang
+                )
             telegram.wait_for("getUpdates")
 
             telegram.push(user.message("wen was the agrement signd"))
