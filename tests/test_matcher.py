@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bench.reference import ExhaustiveScorer
 from knowledge.matcher import Matcher
 from knowledge.models import EntryRef, FaqEntry
 from knowledge.service import KnowledgeService
@@ -152,3 +153,21 @@ def test_rare_words_outweigh_common_ones() -> None:
     best = matcher.rank("metro in moscow")
     assert best[0].ref == EntryRef("faq", 1)
     assert best[0].score - best[1].score > 25
+
+
+def test_the_index_scores_exactly_as_scoring_every_phrasing_would(
+    service: KnowledgeService,
+) -> None:
+    """The inverted index, the typo index and the vectorised scoring lose nothing."""
+    scorer = ExhaustiveScorer(list(service.kb.entries()), service.kb.synonym_groups())
+    for question, _ in TYPOS + WORD_ORDER + PARAPHRASE + WEAK_PARAPHRASE:
+        fast = service.matcher.rank(question, 5)
+        slow = scorer.rank(question, 5)
+        assert len(fast) == len(slow), question
+        for match, (ref, score) in zip(fast, slow, strict=True):
+            assert match.score == pytest.approx(score, abs=0.05), question  # float32 sums
+            assert match.ref == ref or match.score == pytest.approx(score, abs=0.05)
+    for question in OUT_OF_SCOPE:
+        fast_top = service.matcher.rank(question, 1)
+        slow_top = scorer.rank(question, 1)
+        assert [m.ref for m in fast_top] == [ref for ref, _ in slow_top], question

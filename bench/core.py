@@ -1,0 +1,250 @@
+"""Measurements of the matching core at one knowledge-base size, run in a process of its own
+(``python -m bench.core --size N``) so that its peak memory is its own. Prints one JSON object.
+
+Baselines run in the same process on the same questions: exhaustive
+``rapidfuzz.process.extractOne(WRatio)`` over every phrasing, and difflib's
+``get_close_matches`` (as older FAQ bots use it), on a sample where it would take too long.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import resource
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz, process, utils
+
+from bench.generator import Generator, Question
+from bench.reference import ExhaustiveScorer
+from knowledge.matcher import Match, Matcher
+from knowledge.models import FaqEntry
+from knowledge.service import decide
+
+LIMIT = 5
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def timed(call: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = call()
+    return time.perf_counter() - start, result
+
+
+def summary_ms(seconds: Sequence[float]) -> dict[str, float]:
+    return {
+        "p50_ms": round(statistics.median(seconds) * 1000, 3),
+        "p99_ms": round(percentile(seconds, 0.99) * 1000, 3),
+        "runs": len(seconds),
+    }
+
+
+def peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def measure(size: int, question_count: int, repeat: int, sample: int) -> dict[str, Any]:
+    generator = Generator(seed=size)
+    entries = generator.entries(size)
+    questions = generator.questions(entries, question_count)
+    report: dict[str, Any] = {"entries": size, "questions": len(questions)}
+
+    build_seconds, matcher = timed(lambda: Matcher(entries))
+    report["phrasings"] = matcher.phrasing_count
+    report["build_s"] = round(build_seconds, 3)
+    report["rss_after_build_mb"] = peak_rss_mb()
+
+    latencies, ours = [], {}
+    for _ in range(repeat):
+        for number, question in enumerate(questions):
+            seconds, ranked = timed(lambda q=question: matcher.rank(q.text, LIMIT))
+            latencies.append(seconds)
+            ours[number] = ranked
+    report["query"] = summary_ms(latencies)
+    report["quality"] = _quality(questions, ours)
+
+    report["wratio"] = _wratio(entries, questions, ours, sample)
+    report["ratio_vs_wratio"] = round(
+        report["wratio"]["latency"]["p50_ms"] / report["query"]["p50_ms"], 1
+    )
+    if size <= 10_000:
+        report["difflib"] = _difflib(entries, questions, max(5, sample // 10))
+        report["ratio_vs_difflib"] = round(
+            report["difflib"]["latency"]["p50_ms"] / report["query"]["p50_ms"], 1
+        )
+        report["reference"] = _reference(entries, questions, ours, max(20, sample // 2))
+    report["edit"] = _edit_latency(matcher, generator, entries)
+    if size <= 10_000:
+        report["edit_durable"] = _durable_edit(entries, generator)
+    report["peak_rss_mb"] = peak_rss_mb()
+    return report
+
+
+def _quality(questions: list[Question], ours: dict[int, list[Any]]) -> dict[str, Any]:
+    in_scope = [n for n, q in enumerate(questions) if q.expected is not None]
+    out_of_scope = [n for n, q in enumerate(questions) if q.expected is None]
+    correct = sum(1 for n in in_scope if _top(ours[n]) == questions[n].expected)
+    answered = sum(1 for n in in_scope if decide(ours[n]).outcome == "answer")
+    rejected = sum(1 for n in out_of_scope if decide(ours[n]).outcome == "none")
+    by_damage: dict[str, list[int]] = {}
+    for n in in_scope:
+        by_damage.setdefault(questions[n].damage, []).append(_top(ours[n]) == questions[n].expected)
+    return {
+        "top1_correct": round(correct / max(1, len(in_scope)), 4),
+        "answered": round(answered / max(1, len(in_scope)), 4),
+        "out_of_scope_rejected": round(rejected / max(1, len(out_of_scope)), 4),
+        "top1_by_damage": {k: round(sum(v) / len(v), 4) for k, v in sorted(by_damage.items())},
+    }
+
+
+def _top(ranked: list[Any]) -> int | None:
+    return ranked[0].ref.id if ranked else None
+
+
+def _processed_phrasings(entries: list[FaqEntry]) -> tuple[dict[int, str], dict[int, int]]:
+    """Every phrasing, preprocessed once (rapidfuzz does none unless asked), by a key; and the
+    entry each key belongs to."""
+    choices: dict[int, str] = {}
+    owner: dict[int, int] = {}
+    for entry in entries:
+        for _, text, _ in entry.phrasings():
+            key = len(choices)
+            choices[key] = utils.default_process(text)
+            owner[key] = entry.id
+    return choices, owner
+
+
+def _wratio(
+    entries: list[FaqEntry], questions: list[Question], ours: dict[int, list[Any]], sample: int
+) -> dict[str, Any]:
+    """Exhaustive WRatio over every phrasing: its speed, and how often it agrees with us."""
+    choices, owner = _processed_phrasings(entries)
+    picked = list(range(len(questions)))[:sample]
+    latencies, agree, in_scope, correct = [], 0, 0, 0
+    for number in picked:
+        question = questions[number]
+        seconds, best = timed(
+            lambda q=question: process.extractOne(
+                utils.default_process(q.text), choices, scorer=fuzz.WRatio, score_cutoff=1
+            )
+        )
+        latencies.append(seconds)
+        if question.expected is None:
+            continue
+        in_scope += 1
+        top = owner[best[2]] if best else None
+        agree += top == _top(ours[number])
+        correct += top == question.expected
+    return {
+        "latency": summary_ms(latencies),
+        "top1_agreement_in_scope": round(agree / max(1, in_scope), 4),
+        "top1_correct": round(correct / max(1, in_scope), 4),
+        "sample": len(picked),
+    }
+
+
+def _difflib(entries: list[FaqEntry], questions: list[Question], sample: int) -> dict[str, Any]:
+    texts = [text.lower() for entry in entries for _, text, _ in entry.phrasings()]
+    latencies = [
+        timed(lambda q=q: difflib.get_close_matches(q.text.lower(), texts, n=1, cutoff=0.6))[0]
+        for q in questions[:sample]
+    ]
+    return {"latency": summary_ms(latencies), "sample": len(latencies)}
+
+
+def _reference(
+    entries: list[FaqEntry], questions: list[Question], ours: dict[int, list[Any]], sample: int
+) -> dict[str, Any]:
+    """Exhaustive scoring with the bot's own formula, phrasing by phrasing: the index must
+    give the same top entry and the same answer / suggest / none decision."""
+    scorer = ExhaustiveScorer(entries)
+    same_top = same_decision = 0
+    for number in range(min(sample, len(questions))):
+        reference = scorer.rank(questions[number].text, LIMIT)
+        top = reference[0][0].id if reference else None
+        same_top += top == _top(ours[number])
+        ranked = [Match(ref, score) for ref, score in reference]
+        same_decision += decide(ranked).outcome == decide(ours[number]).outcome
+    checked = min(sample, len(questions))
+    return {
+        "top1_agreement": round(same_top / checked, 4),
+        "decision_agreement": round(same_decision / checked, 4),
+        "sample": checked,
+    }
+
+
+def _edit_latency(matcher: Matcher, generator: Generator, entries: list[FaqEntry]) -> dict:
+    """From an admin's new entry to the first question that finds it: index update only."""
+    seconds = []
+    for number in range(20):
+        new_id = len(entries) + 1000 + number
+        question = f"zqx{number} " + " ".join(generator.foreign["en"][number * 3 : number * 3 + 3])
+        entry = FaqEntry(new_id, {"en": [question]}, {"en": "answer"})
+
+        def edit_and_ask(entry: FaqEntry = entry, question: str = question) -> bool:
+            matcher.upsert(entry)
+            return matcher.rank(question, 1)[0].ref.id == entry.id
+
+        elapsed, found = timed(edit_and_ask)
+        assert found
+        seconds.append(elapsed)
+    return summary_ms(seconds)
+
+
+def _durable_edit(entries: list[FaqEntry], generator: Generator) -> dict:
+    """The same, through the admin path: validated, written to disk with its audit record, then
+    answerable."""
+    from knowledge.editing import Editor
+    from knowledge.store import KnowledgeBase
+
+    with tempfile.TemporaryDirectory() as directory:
+        kb = KnowledgeBase.open(Path(directory))
+        docs = [
+            {"id": e.id, "questions": e.questions, "answer": e.answer, "tags": [], "sources": []}
+            for e in entries
+        ]
+        with kb.transaction():
+            kb.replace_content({"faq": docs, "sources": [], "synonyms": []})
+        matcher = Matcher(kb.entries())
+        editor = Editor(kb, matcher, frozenset({1}))
+        seconds = []
+        for number in range(10):
+            question = f"zqy{number} " + " ".join(generator.foreign["de"][number : number + 3])
+
+            def edit_and_ask(question: str = question) -> bool:
+                ref = editor.create(
+                    1, "faq", {"questions": {"en": [question]}, "answer": {"en": "answer"}}
+                )
+                return matcher.rank(question, 1)[0].ref == ref
+
+            elapsed, found = timed(edit_and_ask)
+            assert found
+            seconds.append(elapsed)
+        result = summary_ms(seconds)
+        result["file_mb"] = round(kb.path.stat().st_size / 1e6, 2)
+        kb.close()
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.core")
+    parser.add_argument("--size", type=int, required=True)
+    parser.add_argument("--questions", type=int, default=600)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--sample", type=int, default=200, help="questions for slow baselines")
+    args = parser.parse_args(argv)
+    print(json.dumps(measure(args.size, args.questions, args.repeat, args.sample)))
+
+
+if __name__ == "__main__":
+    main()
