@@ -134,19 +134,20 @@ class AdminService:
         """``/addfaq`` and friends: one line saves at once, nothing starts the guided form.
         A leading language code (``/addfaq ru Вопрос | Ответ``) sets the language."""
         self.editor.require_admin(by)
-        lang, text = self._language_first(text, lang)
-        form = one_line(kind, text, lang)
+        content_lang, text = self._language_first(text, lang)
+        form = one_line(kind, text, content_lang)
         if form is None:
-            form = Form.new(kind, lang)
+            form = Form.new(kind, content_lang)
+            form.ui = lang
             return Step(self._prompt(form), form, "filling")
-        duplicate = self._duplicate_step(form)
-        return duplicate or self._save(by, form)
+        form.ui = lang
+        return self._duplicate_step(form) or self._save(by, form)
 
     def begin_from_unanswered(self, by: int, row: Doc, lang: str) -> Step:
         """The guided FAQ form with the question already given; saving it clears the row."""
         self.editor.require_admin(by)
         form = Form.new("faq", lang, question=row["text"][:300])
-        form.unanswered_id = row["id"]
+        form.unanswered_id = row["id"]  # (the admin writes in their own language here)
         return self._duplicate_step(form) or Step(self._prompt(form), form, "filling")
 
     def begin_edit(self, by: int, kind: Kind, text: str, lang: str) -> Step:
@@ -158,8 +159,9 @@ class AdminService:
         base = self.kb.get_doc(ref) if ref else None
         if ref is None or base is None:
             return Step(self.service.message(f"edit.usage_{kind}", lang), None, "done")
-        lang, rest = self._language_first(rest, lang)
-        form = Form.edit(ref, base, lang)
+        content_lang, rest = self._language_first(rest, lang)
+        form = Form.edit(ref, base, content_lang)
+        form.ui = lang
         if rest.strip():
             name, bar, value = rest.partition("|")
             if not bar:
@@ -194,6 +196,7 @@ class AdminService:
             )
         reference = lang if lang != target else DEFAULT_LANGUAGE
         form = Form.translate(ref, base, target, reference)
+        form.ui = lang
         if len(parts) > 2:
             one_line_translation(form, parts[2])
             return self._save(by, form)
@@ -214,11 +217,11 @@ class AdminService:
         self.editor.require_admin(by)
         current = form.current
         if current is None:
-            return Step(self.service.message("form.use_buttons", form.lang), form, "confirming")
+            return Step(self.service.message("form.use_buttons", form.ui), form, "confirming")
         try:
             form.fill(text)
         except Invalid as problem:
-            reply = self.problem(problem, form.lang)
+            reply = self.problem(problem, form.ui)
             return Step(
                 Reply(join_paragraphs([reply.html, self._prompt(form).html])), form, "filling"
             )
@@ -231,17 +234,17 @@ class AdminService:
     def form_skip(self, by: int, form: Form) -> Step:
         self.editor.require_admin(by)
         if form.current is None:
-            return Step(self.service.message("form.use_buttons", form.lang), form, "confirming")
+            return Step(self.service.message("form.use_buttons", form.ui), form, "confirming")
         try:
             form.skip()
         except Invalid as problem:
-            return Step(self.problem(problem, form.lang), form, "filling")
+            return Step(self.problem(problem, form.ui), form, "filling")
         return self._next(form)
 
     def use_duplicate(self, by: int, form: Form, faq_id: int) -> Step:
         """Add the new wording(s) to entry ``faq_id`` instead of making a near twin of it."""
         self.editor.require_admin(by)
-        fmt = self.fmt(form.lang)
+        fmt = self.fmt(form.ui)
         questions = [form.values.get("question"), *(form.values.get("alternates") or [])]
         added = 0
         for question in filter(None, questions):
@@ -250,7 +253,7 @@ class AdminService:
                 added += 1
             except Invalid as problem:
                 if problem.key != "faq.alternate_exists":
-                    return Step(self.problem(problem, form.lang), None, "done")
+                    return Step(self.problem(problem, form.ui), None, "done")
         self._answered(by, form)
         key = "form.added_as_alternate" if added else "form.already_there"
         return Step(Reply(fmt.t(key, id=faq_id, count=added)), None, "done")
@@ -276,7 +279,7 @@ class AdminService:
         return Step(self._preview(form), form, "confirming")
 
     def _prompt(self, form: Form) -> Reply:
-        fmt = self.fmt(form.lang)
+        fmt = self.fmt(form.ui)
         current = form.current
         assert current is not None
         parts = [fmt.t(f"prompt.{form.kind}.{current.name}")]
@@ -294,7 +297,7 @@ class AdminService:
         return Reply(join_paragraphs(parts))
 
     def _preview(self, form: Form) -> Reply:
-        fmt = self.fmt(form.lang)
+        fmt = self.fmt(form.ui)
         doc = form.doc()
         if form.editing:
             assert form.ref is not None
@@ -326,7 +329,7 @@ class AdminService:
         duplicates = self.editor.near_duplicates(question)
         if not duplicates:
             return None
-        fmt = self.fmt(form.lang)
+        fmt = self.fmt(form.ui)
         best = duplicates[0]
         entry = self.kb.get(best.ref)
         title = entry.label(form.lang) if entry else str(best.ref)
@@ -344,7 +347,7 @@ class AdminService:
         return Step(Reply(text, buttons), form, "duplicate")
 
     def _save(self, by: int, form: Form) -> Step:
-        fmt = self.fmt(form.lang)
+        fmt = self.fmt(form.ui)
         try:
             if form.ref is None:
                 ref = self.editor.create(by, form.kind, form.doc())
@@ -366,7 +369,7 @@ class AdminService:
                     )
                 reply = Reply(join_paragraphs(lines))
         except Invalid as problem:
-            return Step(self.problem(problem, form.lang), None, "done")
+            return Step(self.problem(problem, form.ui), None, "done")
         return Step(reply, None, "done")
 
     def _card(self, kind: Kind, doc: Doc, lang: str, entry_id: int) -> Markup:

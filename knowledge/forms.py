@@ -81,6 +81,10 @@ class Form:
     todo: list[str] = field(default_factory=list)
     unanswered_id: int | None = None  # the unanswered question this entry answers
     reference_lang: str | None = None  # translating: the language shown alongside
+    ui: str = ""  # the language the admin reads the bot in (default: the content language)
+
+    def __post_init__(self) -> None:
+        self.ui = self.ui or self.lang
 
     @classmethod
     def new(cls, kind: Kind, lang: str, **prefill: str) -> Form:

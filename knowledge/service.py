@@ -169,10 +169,11 @@ class KnowledgeService:
         fmt = self.formatter(lang)
         if not question.strip():
             return Answer(question, "empty", Reply(fmt.t("ask.empty")))
-        decision = decide(self.matcher.rank(question, limit=MAX_SUGGESTIONS + 2))
+        ranked = self.matcher.rank(question, limit=MAX_SUGGESTIONS + 2)
+        decision = decide(ranked)
         suggestions = tuple(self._suggestion(m, lang) for m in decision.matches)
         best = decision.matches[0] if decision.matches else None
-        score = best.score if best else 0.0
+        score = ranked[0].score if ranked else 0.0  # the best found, offered or not
         if decision.outcome == "answer" and best:
             self.activity.question(str(best.ref))
             return Answer(question, "answer", self.show(best.ref, lang), best.ref, score)

@@ -46,13 +46,14 @@ PARAPHRASE = [
     ("invest in beijing", "faq:17"),
     ("traffic management", "faq:9"),
     ("metro cooperation", "faq:12"),
+    ("is the program still valid", "faq:3"),
 ]
 
 # Weak paraphrases: the words differ too much for a confident answer, but the right topic
 # must be offered first.
 WEAK_PARAPHRASE = [
-    ("is the program still valid", "faq:3"),
     ("which fields are covered", "faq:4"),
+    ("how long will the plan run", "faq:3"),
 ]
 
 OUT_OF_SCOPE = [
