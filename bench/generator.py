@@ -23,7 +23,7 @@ from knowledge.models import FaqEntry
 
 LANGUAGES = ("en", "de", "ru", "zh")
 PHRASINGS_PER_LANGUAGE = 3
-VOCABULARY = 6000  # concept words, each with a form in every language
+VOCABULARY = 3000  # concept words, each with a form in every language
 ZIPF = 1.05
 
 _LATIN = "bcdfghklmnprstvwz"
@@ -41,6 +41,18 @@ _HAN = (
 )
 
 
+# Out-of-scope words are made of other letters, as real off-topic words (weather, cake) are
+# other words; they still meet the typo index and the common words of the knowledge base.
+_FOREIGN_LATIN = "jqxywv"
+_FOREIGN_CYRILLIC = "жщцйэю"
+_FOREIGN_HAN = "".join(
+    ch
+    for ch in "天气蛋糕巧克力足球比赛电影歌曲游戏手机汽车咖啡茶叶衣服鞋子猫狗鸟鱼花草树山海雨雪"
+    "风云星月阳亮暗冷热甜酸苦辣香饭菜面包肉蛋奶糖盐油醋酒杯碗筷刀叉床桌椅门窗墙灯镜钟表"
+    if ch not in _HAN
+)
+
+
 @dataclass(frozen=True)
 class Question:
     text: str
@@ -53,29 +65,30 @@ class Generator:
     def __init__(self, seed: int = 2021) -> None:
         self.rng = random.Random(seed)
         self.words = {lang: self._vocabulary(lang, VOCABULARY) for lang in LANGUAGES}
-        self.foreign = {lang: self._vocabulary(lang, 800) for lang in LANGUAGES}
+        self.foreign = {lang: self._vocabulary(lang, 800, foreign=True) for lang in LANGUAGES}
         self.stopwords = {lang: sorted(languages()[lang].stopwords) for lang in LANGUAGES}
         weights = [1 / (rank + 1) ** ZIPF for rank in range(VOCABULARY)]
         self._zipf = weights
 
-    def _vocabulary(self, lang: str, size: int) -> list[str]:
+    def _vocabulary(self, lang: str, size: int, foreign: bool = False) -> list[str]:
         made: set[str] = set()
         result = []
         while len(result) < size:
-            word = self._word(lang)
+            word = self._word(lang, foreign)
             if word not in made:
                 made.add(word)
                 result.append(word)
         return result
 
-    def _word(self, lang: str) -> str:
+    def _word(self, lang: str, foreign: bool = False) -> str:
         rng = self.rng
         if lang == "zh":
-            return rng.choice(_HAN) + rng.choice(_HAN)
+            pool = _FOREIGN_HAN if foreign else _HAN
+            return rng.choice(pool) + rng.choice(pool)
         consonants, vowels = {
-            "en": (_LATIN, _VOWELS),
-            "de": (_LATIN, _GERMAN_VOWELS),
-            "ru": (_CYRILLIC, _CYRILLIC_VOWELS),
+            "en": (_FOREIGN_LATIN if foreign else _LATIN, _VOWELS),
+            "de": (_FOREIGN_LATIN if foreign else _LATIN, _GERMAN_VOWELS),
+            "ru": (_FOREIGN_CYRILLIC if foreign else _CYRILLIC, _CYRILLIC_VOWELS),
         }[lang]
         syllables = rng.randint(2, 4) if lang != "de" else rng.randint(2, 5)
         return "".join(rng.choice(consonants) + rng.choice(vowels) for _ in range(syllables))
@@ -84,9 +97,9 @@ class Generator:
         concepts: list[list[int]] = []
         entries = []
         for entry_id in range(1, count + 1):
-            if concepts and self.rng.random() < 0.15:  # a near-duplicate of an earlier entry
+            if concepts and self.rng.random() < 0.25:  # a near-duplicate of an earlier entry
                 base = self.rng.choice(concepts)
-                concept = base[:3] + self._concept_words(self.rng.randint(1, 2))
+                concept = base[: self.rng.randint(3, 4)] + self._concept_words(1)
             else:
                 concept = self._concept_words(self.rng.randint(4, 6))
             concept = list(dict.fromkeys(concept))
@@ -149,7 +162,7 @@ class Generator:
                 words[-1] = words[-1][: max(4, len(words[-1]) * 2 // 3)]
         elif kind == "typo":
             long_words = [i for i, w in enumerate(words) if len(w) >= 5]
-            for index in self.rng.sample(long_words, k=min(len(long_words), 1)):
+            for index in self.rng.sample(long_words, k=min(len(long_words), 2)):
                 words[index] = self._typo(words[index])
         return " ".join(words)
 
@@ -188,6 +201,8 @@ class Generator:
     def _out_of_scope(self, lang: str) -> str:
         words = self.rng.sample(self.foreign[lang], k=self.rng.randint(2, 4))
         words += self.rng.sample(self.stopwords[lang], k=2)
+        if self.rng.random() < 0.5:  # "weather in Moscow": one word the knowledge base knows
+            words.append(self.words[lang][self.rng.randrange(20)])
         self.rng.shuffle(words)
         return _join(words, lang)
 

@@ -46,14 +46,18 @@ class ExhaustiveScorer:
     def weight(self, stem: str) -> float:
         return math.log((self.entries + 1) / (self.frequency.get(stem, 0) + 1)) + 1
 
-    def rank(self, question: str, limit: int = 5) -> list[tuple[EntryRef, float]]:
+    def scores(self, question: str) -> dict[EntryRef, float]:
+        """Every entry's score for ``question`` (entries scoring nothing left out)."""
         query = self._analysis._query_words(question)
         best: dict[EntryRef, float] = {}
         for ref, weight, spelled in self.phrasings:
             score = weight * self._score(query, spelled)
             if score > best.get(ref, 0.0):
                 best[ref] = score
-        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+        return best
+
+    def rank(self, question: str, limit: int = 5) -> list[tuple[EntryRef, float]]:
+        ranked = sorted(self.scores(question).items(), key=lambda item: (-item[1], item[0]))
         return ranked[:limit]
 
     def _score(self, query: list[tuple[str, list[str]]], spelled: list[tuple[str, str]]) -> float:

@@ -18,7 +18,8 @@ its *content* the phrasing covers:
 * score = 100 * (0.75 * share of the question covered + 0.25 * share of the phrasing covered).
 
 A contact's role or organization counts 0.9 of its name. An entry's score is that of its best
-phrasing.
+phrasing. Entries that tie are ordered by how closely their phrasing matches the question as
+written (rapidfuzz's WRatio); the score itself is not changed.
 
 Speed: only phrasings that share a (fuzzily) equal word with the question can score above zero,
 so an inverted index over stems finds every candidate, and the score of all candidates is
@@ -31,11 +32,12 @@ from __future__ import annotations
 import math
 from array import array
 from bisect import bisect_left, insort
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+from rapidfuzz import fuzz
+from rapidfuzz.utils import default_process
 
 from knowledge.models import Entry, EntryRef
 from knowledge.text import (
@@ -52,6 +54,7 @@ from knowledge.typos import TypoIndex
 QUESTION_WEIGHT = 0.75
 MIN_PREFIX_LENGTH = 4  # "info" stands for "information"
 PREFIX_SIMILARITY = 0.9
+TIE = 0.25  # scores this close tie; the written text decides
 
 
 @dataclass(frozen=True)
@@ -84,13 +87,16 @@ class Matcher:
         self._phrasing_weight = array("f")
         self._stem_start = array("q", [0])
         self._stems_of = array("i")
+        self._texts = bytearray()  # the phrasings as written (UTF-8), to break ties
+        self._text_start = array("q", [0])
         # Entries: a slot each.
         self._slot: dict[EntryRef, int] = {}
         self._refs: list[EntryRef | None] = []
         self._phrasings_of: dict[int, list[int]] = {}
-        self._spelled_of: dict[int, Counter[tuple[str, str]]] = {}
-        # Words as written: which stems they stand for; sorted for prefixes; typo index.
-        self._spellings: dict[str, Counter[str]] = {}
+        # Words as written: which stems they stand for; sorted for prefixes; typo index. This
+        # vocabulary only grows (until a rebuild): a word of a removed entry still leads to its
+        # stems, whose postings no longer hold live phrasings, so it matches nothing.
+        self._spellings: dict[str, set[str]] = {}
         self._sorted_spellings: list[str] = []
         self._typos = TypoIndex()
         self._cache: tuple[np.ndarray, np.ndarray] | None = None  # stem weights, phrasing totals
@@ -115,7 +121,7 @@ class Matcher:
         slot = len(self._refs)
         self._refs.append(entry.ref)
         self._slot[entry.ref] = slot
-        phrasing_ids, spelled_all, stems_all = [], Counter(), set()
+        phrasing_ids, stems_all = [], set()
         for lang, text, weight in entry.phrasings():
             spelled = list(dict.fromkeys(self._analyze(text, lang)))
             if not spelled:
@@ -126,17 +132,17 @@ class Matcher:
             self._phrasing_weight.append(weight)
             self._stems_of.extend(stem_ids)
             self._stem_start.append(len(self._stems_of))
+            self._texts += text.encode()
+            self._text_start.append(len(self._texts))
             for stem_id in stem_ids:
                 self._postings[stem_id].append(phrasing_id)
             phrasing_ids.append(phrasing_id)
-            spelled_all.update(spelled)
             stems_all.update(stem_ids)
-        for word, stem in spelled_all:
-            self._add_spelling(word, stem, spelled_all[(word, stem)])
+            for word, stem in spelled:
+                self._add_spelling(word, stem)
         for stem_id in stems_all:
             self._entry_frequency[stem_id] += 1
         self._phrasings_of[slot] = phrasing_ids
-        self._spelled_of[slot] = spelled_all
         self._cache = None
 
     def remove(self, ref: EntryRef) -> None:
@@ -151,8 +157,6 @@ class Matcher:
             stems.update(self._stems_of[start:end])
         for stem_id in stems:
             self._entry_frequency[stem_id] -= 1
-        for (word, stem), count in self._spelled_of.pop(slot).items():
-            self._remove_spelling(word, stem, count)
         self._cache = None
 
     def _stem_id(self, stem: str) -> int:
@@ -163,22 +167,13 @@ class Matcher:
             self._entry_frequency.append(0)
         return stem_id
 
-    def _add_spelling(self, word: str, stem: str, count: int = 1) -> None:
-        if word not in self._spellings:
-            self._spellings[word] = Counter()
+    def _add_spelling(self, word: str, stem: str) -> None:
+        stems = self._spellings.get(word)
+        if stems is None:
+            stems = self._spellings[word] = set()
             insort(self._sorted_spellings, word)
             self._typos.add(word)
-        self._spellings[word][stem] += count
-
-    def _remove_spelling(self, word: str, stem: str, count: int) -> None:
-        stems = self._spellings[word]
-        stems[stem] -= count
-        if stems[stem] <= 0:
-            del stems[stem]
-        if not stems:
-            del self._spellings[word]
-            self._sorted_spellings.pop(bisect_left(self._sorted_spellings, word))
-            self._typos.discard(word)
+        stems.add(stem)
 
     # Querying -----------------------------------------------------------------------------
 
@@ -210,7 +205,7 @@ class Matcher:
                 + (1 - QUESTION_WEIGHT) * phrasing_share
             )
         )
-        return self._best_entries(candidates, scores, limit)
+        return self._best_entries(question, candidates, scores, limit)
 
     def _coverage(
         self, query: list[tuple[str, dict[int, float]]], stem_weights: np.ndarray, unknown: float
@@ -221,7 +216,7 @@ class Matcher:
         if self._scratch.shape[1] < size:  # zeroed once, and kept zero after each question
             self._scratch = np.zeros((4, max(size, 2 * self._scratch.shape[1])), np.float32)
         best, best_weight, question_part, phrasing_part = self._scratch[:, :size]
-        touched = []
+        hit = False
         for key, variants in query:
             key_id = self._stem_ids.get(key)
             weight = float(stem_weights[key_id]) if key_id is not None else unknown
@@ -243,35 +238,69 @@ class Matcher:
             for ids in mine:
                 best[ids] = 0.0
                 best_weight[ids] = 0.0
-            touched.extend(mine)
-        if not touched:
+            hit = hit or bool(mine)
+        if not hit:
             return None
-        candidates = np.unique(np.concatenate(touched))
+        # Every touched phrasing gained a positive share: one pass finds them, sorted.
+        candidates = np.flatnonzero(question_part > 0)  # (10x faster than on the floats)
         result = (candidates, question_part[candidates].copy(), phrasing_part[candidates].copy())
         question_part[candidates] = 0.0
         phrasing_part[candidates] = 0.0
         return result
 
-    def _best_entries(self, candidates: np.ndarray, scores: np.ndarray, limit: int) -> list[Match]:
+    def _best_entries(
+        self, question: str, candidates: np.ndarray, scores: np.ndarray, limit: int
+    ) -> list[Match]:
         entries = np.frombuffer(self._phrasing_entry, dtype=np.int32)[candidates]
         shown = min(len(candidates), max(limit * 8, 32))
         while True:
             top = np.argpartition(-scores, shown - 1)[:shown] if shown < len(scores) else None
             order = np.arange(len(scores)) if top is None else top
-            best: dict[int, float] = {}
+            best: dict[int, tuple[float, list[int]]] = {}  # slot: score, its best phrasings
             for index in order.tolist():
                 score = float(scores[index])
                 slot = int(entries[index])
-                if score > 0 and score > best.get(slot, 0.0):
-                    best[slot] = score
+                held = best.get(slot)
+                if score <= 0 or (held and score < held[0] - TIE):
+                    continue
+                phrasing = int(candidates[index])
+                if held is None or score > held[0] + TIE:
+                    best[slot] = (score, [phrasing])
+                else:
+                    best[slot] = (max(score, held[0]), [*held[1], phrasing])
             if len(best) >= limit or top is None:
                 break
             shown *= 4
         ranked = sorted(
-            (Match(ref, score) for slot, score in best.items() if (ref := self._refs[slot])),
-            key=lambda match: (-match.score, match.ref),
+            ((score, slot, phrasings) for slot, (score, phrasings) in best.items()),
+            key=lambda item: (-item[0], self._refs[item[1]] or EntryRef("faq", 0)),
         )
-        return ranked[:limit]
+        ranked = self._break_ties(question, ranked)
+        return [Match(ref, score) for score, slot, _ in ranked[:limit] if (ref := self._refs[slot])]
+
+    def _break_ties(
+        self, question: str, ranked: list[tuple[float, int, list[int]]]
+    ) -> list[tuple[float, int, list[int]]]:
+        """Entries whose scores tie (within ``TIE``) are ordered by how closely their best
+        phrasing matches the question as written (rapidfuzz WRatio on the whole text): the
+        stems alone cannot tell "when was it signed" from a twin entry with the same words."""
+        if len(ranked) < 2 or ranked[1][0] < ranked[0][0] - TIE:
+            return ranked
+        query = default_process(question)
+        tied = [item for item in ranked if item[0] >= ranked[0][0] - TIE]
+        closeness = {
+            slot: max(
+                (fuzz.WRatio(query, default_process(self._text(p))) for p in phrasings),
+                default=0.0,
+            )
+            for _, slot, phrasings in tied
+        }
+        tied.sort(key=lambda item: -closeness[item[1]])
+        return tied + ranked[len(tied) :]
+
+    def _text(self, phrasing_id: int) -> str:
+        start, end = self._text_start[phrasing_id], self._text_start[phrasing_id + 1]
+        return self._texts[start:end].decode()
 
     def _weights(self) -> tuple[np.ndarray, np.ndarray]:
         """IDF of every stem, and the total weight of every phrasing's words (cached until the

@@ -9,8 +9,6 @@ also try two deletions on the question's side, which finds most two-typo misspel
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from rapidfuzz.distance import OSA
 
 MIN_LENGTH = 4  # shorter words must match exactly: "tv" is no typo of "to"
@@ -23,7 +21,8 @@ def _deletions(word: str) -> set[str]:
 
 class TypoIndex:
     def __init__(self, min_length: int = MIN_LENGTH, max_edits: int = 2) -> None:
-        self._keys: defaultdict[str, set[str]] = defaultdict(set)
+        # Most keys file a single word; a set only where several share the key (memory).
+        self._keys: dict[str, str | set[str]] = {}
         self._min_length = min_length
         self._max_edits = max_edits
 
@@ -34,15 +33,14 @@ class TypoIndex:
 
     def add(self, word: str) -> None:
         for key in (word, *_deletions(word)):
-            self._keys[key].add(word)
-
-    def discard(self, word: str) -> None:
-        for key in (word, *_deletions(word)):
-            words = self._keys.get(key)
-            if words is not None:
-                words.discard(word)
-                if not words:
-                    del self._keys[key]
+            filed = self._keys.get(key)
+            if filed is None:
+                self._keys[key] = word
+            elif isinstance(filed, str):
+                if filed != word:
+                    self._keys[key] = {filed, word}
+            else:
+                filed.add(word)
 
     def near(self, word: str) -> dict[str, int]:
         """Vocabulary words within the allowed edits of ``word``, with their distance."""
@@ -54,7 +52,8 @@ class TypoIndex:
             keys |= {shorter for key in list(keys) for shorter in _deletions(key)}
         found: dict[str, int] = {}
         for key in keys:
-            for candidate in self._keys.get(key, ()):
+            filed = self._keys.get(key, ())
+            for candidate in (filed,) if isinstance(filed, str) else filed:
                 if candidate not in found:
                     distance = OSA.distance(word, candidate, score_cutoff=edits)
                     if distance <= edits:
