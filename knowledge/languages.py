@@ -50,7 +50,12 @@ def codes() -> list[str]:
 
 
 def of_script(script: str) -> list[Language]:
-    return [lang for lang in languages().values() if lang.script == script]
+    return list(_of_script(script))
+
+
+@cache
+def _of_script(script: str) -> tuple[Language, ...]:
+    return tuple(lang for lang in languages().values() if lang.script == script)
 
 
 def is_han(char: str) -> bool:
@@ -62,15 +67,20 @@ def is_han(char: str) -> bool:
 def script_of(word: str) -> str | None:
     """The script of a word: by its first letter (words are split at script changes)."""
     for char in word:
-        if is_han(char):
-            return "han"
         if char.isalpha():
-            name = unicodedata.name(char, "")
-            if name.startswith("CYRILLIC"):
-                return "cyrillic"
-            if name.startswith("LATIN"):
-                return "latin"
-            return None
+            return _script_of_letter(char)
+    return None
+
+
+@cache
+def _script_of_letter(char: str) -> str | None:
+    if is_han(char):
+        return "han"
+    name = unicodedata.name(char, "")
+    if name.startswith("CYRILLIC"):
+        return "cyrillic"
+    if name.startswith("LATIN"):
+        return "latin"
     return None
 
 

@@ -54,7 +54,11 @@ from knowledge.typos import TypoIndex
 QUESTION_WEIGHT = 0.75
 MIN_PREFIX_LENGTH = 4  # "info" stands for "information"
 PREFIX_SIMILARITY = 0.9
-TIE = 0.25  # scores this close tie; the written text decides
+# Entries this close in score are ordered by their written text. Below the decision's margin
+# for a clear answer (knowledge.service.CLOSE_MARGIN), so it only orders the suggestions.
+TIE = 4.0
+SAME_SCORE = 0.25  # an entry's phrasings this close to its best all stand for it
+VARIANTS_REMEMBERED = 50_000  # words whose variants are kept between questions
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,7 @@ class Matcher:
         self._sorted_spellings: list[str] = []
         self._typos = TypoIndex()
         self._cache: tuple[np.ndarray, np.ndarray] | None = None  # stem weights, phrasing totals
+        self._variants: dict[tuple[str, tuple[str, ...]], dict[int, float]] = {}  # per word
         self._scratch = np.zeros((4, 0), dtype=np.float32)
         for form, token in self._canonical.items():
             self._add_spelling(form, token)  # so that a typo of any synonym is caught too
@@ -144,6 +149,7 @@ class Matcher:
             self._entry_frequency[stem_id] += 1
         self._phrasings_of[slot] = phrasing_ids
         self._cache = None
+        self._variants.clear()
 
     def remove(self, ref: EntryRef) -> None:
         slot = self._slot.pop(ref, None)
@@ -158,6 +164,7 @@ class Matcher:
         for stem_id in stems:
             self._entry_frequency[stem_id] -= 1
         self._cache = None
+        self._variants.clear()
 
     def _stem_id(self, stem: str) -> int:
         stem_id = self._stem_ids.get(stem)
@@ -220,6 +227,13 @@ class Matcher:
         for key, variants in query:
             key_id = self._stem_ids.get(key)
             weight = float(stem_weights[key_id]) if key_id is not None else unknown
+            if len(variants) == 1:  # most words: one reading, no maximum to keep
+                [(stem_id, similarity)] = variants.items()
+                ids = np.frombuffer(self._postings[stem_id], dtype=np.int32)
+                question_part[ids] += weight * similarity
+                phrasing_part[ids] += similarity * stem_weights[stem_id]
+                hit = hit or bool(len(ids))
+                continue
             mine = []
             for stem_id, similarity in variants.items():
                 ids = np.frombuffer(self._postings[stem_id], dtype=np.int32)
@@ -261,12 +275,12 @@ class Matcher:
                 score = float(scores[index])
                 slot = int(entries[index])
                 held = best.get(slot)
-                if score <= 0 or (held and score < held[0] - TIE):
+                if score <= 0 or (held and score < held[0] - SAME_SCORE):
                     continue
                 phrasing = int(candidates[index])
-                if held is None or score > held[0] + TIE:
+                if held is None or score > held[0] + SAME_SCORE:
                     best[slot] = (score, [phrasing])
-                else:
+                else:  # another phrasing as good as the best: the tie-break may need it
                     best[slot] = (max(score, held[0]), [*held[1], phrasing])
             if len(best) >= limit or top is None:
                 break
@@ -374,7 +388,17 @@ class Matcher:
         return not self._similar(word, [word]) and bool(self._stopword_typos.near(word))
 
     def _similar(self, word: str, stems: list[str]) -> dict[int, float]:
-        """Indexed stems (by id) that stand for the question word, with their similarity."""
+        """Indexed stems (by id) that stand for the question word, with their similarity.
+        Remembered until the index changes: questions repeat their words."""
+        key = (word, tuple(stems))
+        found = self._variants.get(key)
+        if found is None:
+            if len(self._variants) >= VARIANTS_REMEMBERED:
+                self._variants.clear()
+            found = self._variants[key] = self._look_up(word, stems)
+        return found
+
+    def _look_up(self, word: str, stems: list[str]) -> dict[int, float]:
         similar: dict[int, float] = {}
 
         def offer(stem: str, similarity: float) -> None:

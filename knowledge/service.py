@@ -50,13 +50,15 @@ def decide(ranked: list[Match]) -> Decision:
     """Answer, suggest or admit ignorance, from the matcher's ranking (best first)."""
     if not ranked:
         return Decision("none", [])
-    best = ranked[0]
-    if best.score < SUGGEST_SCORE:
+    # The ranking may order near-equal entries by their text (knowledge.matcher.TIE): the
+    # thresholds look at the best score, wherever it stands, so that order never decides.
+    best = max(m.score for m in ranked)
+    if best < SUGGEST_SCORE:
         related = [m for m in ranked[:MAX_SUGGESTIONS] if m.score >= TOPIC_FLOOR]
         return Decision("none", related)
-    close = [m for m in ranked[1:MAX_SUGGESTIONS] if best.score - m.score < CLOSE_MARGIN]
-    if best.score >= ANSWER_SCORE and not close:
-        return Decision("answer", [best])
+    close = [m for m in ranked[:MAX_SUGGESTIONS] if best - m.score < CLOSE_MARGIN]
+    if best >= ANSWER_SCORE and len(close) == 1:
+        return Decision("answer", close)
     offered = [m for m in ranked[:MAX_SUGGESTIONS] if m.score >= SUGGEST_SCORE]
     return Decision("suggest", offered)
 
@@ -173,7 +175,7 @@ class KnowledgeService:
         decision = decide(ranked)
         suggestions = tuple(self._suggestion(m, lang) for m in decision.matches)
         best = decision.matches[0] if decision.matches else None
-        score = ranked[0].score if ranked else 0.0  # the best found, offered or not
+        score = max((m.score for m in ranked), default=0.0)  # the best found, offered or not
         if decision.outcome == "answer" and best:
             self.activity.question(str(best.ref))
             return Answer(question, "answer", self.show(best.ref, lang), best.ref, score)
