@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,10000,100000", help="entries, comma-separated")
     parser.add_argument("--questions", type=int, default=600, help="questions per size")
     parser.add_argument("--repeat", type=int, default=3, help="timed passes over the questions")
-    parser.add_argument("--sample", type=int, default=100, help="questions for slow baselines")
+    parser.add_argument("--sample", type=int, default=300, help="questions for slow baselines")
     parser.add_argument("--e2e-size", type=int, default=1000)
     parser.add_argument("--e2e-updates", type=int, default=2000)
     parser.add_argument("--cold-runs", type=int, default=7)
