@@ -42,6 +42,31 @@ log = logging.getLogger("bot")
 
 CONSOLE_USER_ID = 1001  # the console chat's user; an owner with --admin
 COMMAND_LINE_USER_ID = 0  # who `bot.py import` acts as, in the audit trail
+BOOTSTRAP_RETRIES = 5  # Telegram unreachable at start: retry with backoff, then give up
+
+
+class RedactSecret(logging.Filter):
+    """Replace the bot token wherever a log line or traceback would show it."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self.secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.secret in message:
+            record.msg, record.args = message.replace(self.secret, "<token>"), ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self.secret in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.secret, "<token>")
+        return True
+
+
+def redact_in_logs(secret: str | None) -> None:
+    for handler in logging.getLogger().handlers:
+        if secret:
+            handler.addFilter(RedactSecret(secret))
 
 
 def open_service(settings: Settings) -> KnowledgeService:
@@ -80,8 +105,12 @@ def build_application(
     )
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url)
-    if request is not None:
+    if request is not None:  # the in-process Bot API: no network, no limits to respect
         builder = builder.request(request).get_updates_request(request)
+    else:
+        from handlers.delivery import ResilientRateLimiter
+
+        builder = builder.rate_limiter(ResilientRateLimiter())
     application = builder.build()
     attach_services(application, service, admin_service(service, settings))
     handlers.register(application)
@@ -103,7 +132,9 @@ def run_polling(service: KnowledgeService, settings: Settings) -> int:
     logging.getLogger().setLevel(logging.INFO)
     log.info("Starting long polling")
     try:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        application.run_polling(
+            allowed_updates=Update.ALL_TYPES, bootstrap_retries=BOOTSTRAP_RETRIES
+        )
     except InvalidToken:
         print(
             "bot.py: Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather",
@@ -247,6 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         settings = load_settings()
+        redact_in_logs(settings.token)
         if args.admin:
             settings = replace(settings, admin_ids=settings.admin_ids | {CONSOLE_USER_ID})
         if args.command == "ask":
