@@ -8,6 +8,7 @@
     python bot.py export FILE          write the knowledge base as JSON ("-": stdout)
     python bot.py import [--dry-run] FILE
                                        check a JSON file, then replace the knowledge base
+    python bot.py restore [BACKUP]     list the automatic backups, or go back to one
 
 Everything the bot knows and says lives in ``knowledge/``; the Telegram handlers in
 ``handlers/``. This file only reads settings and connects the two.
@@ -26,8 +27,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from knowledge.admin import AdminService
+from knowledge.backups import Backups
 from knowledge.catalog import Catalog
 from knowledge.editing import Editor
+from knowledge.flood import FloodGuard
 from knowledge.markup import to_plain
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings, SettingsError, load_settings
@@ -42,6 +45,7 @@ log = logging.getLogger("bot")
 
 CONSOLE_USER_ID = 1001  # the console chat's user; an owner with --admin
 COMMAND_LINE_USER_ID = 0  # who `bot.py import` acts as, in the audit trail
+BACKUPS_DIR = "backups"  # inside the data directory
 BOOTSTRAP_RETRIES = 5  # Telegram unreachable at start: retry with backoff, then give up
 
 
@@ -75,7 +79,8 @@ def open_service(settings: Settings) -> KnowledgeService:
 
 def admin_service(service: KnowledgeService, settings: Settings) -> AdminService:
     editor = Editor(service.kb, service.matcher, settings.admin_ids)
-    return AdminService(service, editor, service.activity)
+    backups = Backups(service.kb, service.kb.path.parent / BACKUPS_DIR, settings.backups_kept)
+    return AdminService(service, editor, service.activity, backups)
 
 
 def build_application(
@@ -112,7 +117,8 @@ def build_application(
 
         builder = builder.rate_limiter(ResilientRateLimiter())
     application = builder.build()
-    attach_services(application, service, admin_service(service, settings))
+    flood = FloodGuard(settings.flood_limit)
+    attach_services(application, service, admin_service(service, settings), flood)
     handlers.register(application)
     return application
 
@@ -221,7 +227,7 @@ def run_import(settings: Settings, source: str, dry_run: bool, out: TextIO = sys
 
     service = open_service(settings)
     try:
-        admin = admin_service(service, Settings(admin_ids=frozenset({COMMAND_LINE_USER_ID})))
+        admin = command_line_admin(service, settings)
         try:
             plan = plan_import(raw, service.kb)
         except Invalid as problem:
@@ -234,10 +240,61 @@ def run_import(settings: Settings, source: str, dry_run: bool, out: TextIO = sys
         if dry_run:
             print("(dry run: nothing was changed)", file=out)
             return 0
-        admin.editor.apply_import(COMMAND_LINE_USER_ID, plan.content)
+        admin.replace_content(COMMAND_LINE_USER_ID, plan, "import")
         print(service.message("import.done", "en").plain, file=out)
     finally:
         service.close()
+    return 0
+
+
+def command_line_admin(service: KnowledgeService, settings: Settings) -> AdminService:
+    """Whoever runs bot.py on the server owns the data: they act as an owner."""
+    return admin_service(service, replace(settings, admin_ids=frozenset({COMMAND_LINE_USER_ID})))
+
+
+def run_restore(settings: Settings, source: str | None, out: TextIO = sys.stdout) -> int:
+    """List the backups, or restore one (by name, or any export file by path)."""
+    from knowledge.transfer import plan_import
+    from knowledge.validation import Invalid
+
+    service = open_service(settings)
+    try:
+        admin = command_line_admin(service, settings)
+        if source is None:
+            return _list_backups(admin.backups, out)
+        backup = admin.backups.find(source)
+        path = backup.path if backup else Path(source)
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            print(f"bot.py: {source} is neither a backup (see: bot.py restore) nor a file",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+        try:
+            plan = plan_import(raw, service.kb, max_bytes=None)
+        except Invalid as problem:
+            print(admin.import_refused(problem, "en").plain, file=out)
+            return 1
+        if not plan.changes_anything:
+            print(service.message("restore.no_changes", "en").plain, file=out)
+            return 0
+        print(to_plain(admin.import_summary(plan, "en")), file=out)
+        admin.replace_content(COMMAND_LINE_USER_ID, plan, "restore")
+        print(service.message("restore.done", "en").plain, file=out)
+    finally:
+        service.close()
+    return 0
+
+
+def _list_backups(backups: Backups, out: TextIO) -> int:
+    found = backups.all()
+    if not found:
+        print(f"No backups yet in {backups.directory}.", file=out)
+        return 0
+    print(f"Backups in {backups.directory}, newest first:", file=out)
+    for backup in found:
+        print(f"  {backup.name}  ({backup.size:,} bytes)", file=out)
+    print("Restore one with: python bot.py restore NAME", file=out)
     return 0
 
 
@@ -262,6 +319,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     load = commands.add_parser("import", help="check a JSON file and replace the knowledge base")
     load.add_argument("--dry-run", action="store_true", help="only check and summarise")
     load.add_argument("file", help="a file made by export (or /export)")
+    restore = commands.add_parser("restore", help="list the backups, or restore one")
+    restore.add_argument("backup", nargs="?", help="a backup's name, or an export file's path")
     parser.add_argument(
         "--admin", action="store_true", help="console chat: act as an owner of the bot"
     )
@@ -287,6 +346,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_export(settings, args.file)
         if args.command == "import":
             return run_import(settings, args.file, args.dry_run)
+        if args.command == "restore":
+            return run_restore(settings, args.backup)
         return run_bot(settings)
     except (SettingsError, DataDirInUse) as error:
         print(f"bot.py: {error}", file=sys.stderr)

@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from handlers import admin, commands, questions
 from handlers.addressing import AddressedToBot
 from handlers.errors import on_error
+from handlers.flood import FLOOD_GROUP, flood_handler
 from knowledge.replies import LANGUAGE, MENU, SHOW, VOTE
 
 COMMANDS = {
@@ -26,6 +27,7 @@ COMMANDS = {
 
 
 def register(application: Application) -> None:
+    application.add_handler(flood_handler(), group=FLOOD_GROUP)
     admin.register(application)  # first: an admin's form takes the text it is waiting for
     for name, callback in COMMANDS.items():
         application.add_handler(CommandHandler(name, callback))

@@ -40,10 +40,12 @@ from knowledge.admin import (
     FORM_NEW,
     FORM_SAVE,
     IMPORT_APPLY,
+    RESTORE,
     UNANSWERED_ATTACH,
     UNANSWERED_DISMISS,
     UNANSWERED_NEW,
     UNDO,
+    PendingImport,
     Step,
 )
 from knowledge.editing import NotAllowed
@@ -456,6 +458,38 @@ async def export(update: Update, context: BotContext) -> None:
 
 
 @admins_only
+async def restore(update: Update, context: BotContext) -> None:
+    """/restore: the backups as buttons (owners only); /restore NAME goes straight to one."""
+    name = _arguments(update).strip()
+    if not name:
+        reply = context.admin.backup_list(_user_id(update), context.lang(update))
+        await send(update, context, reply)
+        return
+    await _offer_restore(update, context, name)
+
+
+@admins_only
+async def restore_button(update: Update, context: BotContext) -> None:
+    await _answer_button(update)
+    await _offer_restore(update, context, _data(update).removeprefix(RESTORE))
+
+
+async def _offer_restore(update: Update, context: BotContext, name: str) -> None:
+    pending, reply = context.admin.plan_restore(_user_id(update), name, context.lang(update))
+    _keep_pending(context, pending)
+    await send(update, context, reply)
+
+
+def _keep_pending(context: BotContext, pending: PendingImport | None) -> None:
+    """Remember the one import or restore awaiting this admin's confirmation."""
+    assert context.user_data is not None
+    if pending is None:
+        context.user_data.pop(IMPORT_KEY, None)
+    else:
+        context.user_data[IMPORT_KEY] = pending
+
+
+@admins_only
 async def import_command(update: Update, context: BotContext) -> None:
     """A JSON file with the caption /import, or /import in reply to one."""
     message = update.effective_message
@@ -471,11 +505,7 @@ async def import_command(update: Update, context: BotContext) -> None:
     file = await carrier.document.get_file()
     raw = bytes(await file.download_as_bytearray())
     pending, reply = context.admin.plan_import(_user_id(update), raw, lang)
-    assert context.user_data is not None
-    if pending is None:
-        context.user_data.pop(IMPORT_KEY, None)
-    else:
-        context.user_data[IMPORT_KEY] = pending
+    _keep_pending(context, pending)
     await send(update, context, reply)
 
 
@@ -566,6 +596,7 @@ def register(application: Any) -> None:
         "deladmin": remove_admin,
         "export": export,
         "import": import_command,
+        "restore": restore,
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, NEW_MESSAGES))
@@ -581,6 +612,7 @@ def register(application: Any) -> None:
         f"^{UNANSWERED_ATTACH}": attach_button,
         f"^{UNANSWERED_DISMISS}": dismiss_button,
         f"^{IMPORT_APPLY}": import_button,
+        f"^{RESTORE}": restore_button,
         f"^{CANCEL}$": admins_only(cancel),
     }
     for pattern, callback in buttons.items():

@@ -6,10 +6,12 @@ from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from knowledge.admin import AdminService
+from knowledge.flood import FloodGuard
 from knowledge.service import KnowledgeService
 
 SERVICE_KEY = "service"
 ADMIN_KEY = "admin"
+FLOOD_KEY = "flood"
 
 
 class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):
@@ -21,6 +23,10 @@ class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):
     def admin(self) -> AdminService:
         return self.application.bot_data[ADMIN_KEY]
 
+    @property
+    def flood(self) -> FloodGuard:
+        return self.application.bot_data[FLOOD_KEY]
+
     def lang(self, update: object, text: str | None = None) -> str:
         """The language to answer ``update`` in (see ``KnowledgeService.reply_language``);
         ``text`` is what the user wrote, for when nothing else tells."""
@@ -31,7 +37,8 @@ class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):
 
 
 def attach_services(
-    application: Application, service: KnowledgeService, admin: AdminService
+    application: Application, service: KnowledgeService, admin: AdminService, flood: FloodGuard
 ) -> None:
     application.bot_data[SERVICE_KEY] = service
     application.bot_data[ADMIN_KEY] = admin
+    application.bot_data[FLOOD_KEY] = flood

@@ -20,8 +20,9 @@ log = logging.getLogger(__name__)
 MENU_COMMANDS = ("start", "help", "agreement", "events", "contacts", "search", "language")
 ADMIN_COMMANDS = (
     "addfaq", "editfaq", "delfaq", "faq", "translate", "unanswered", "stats", "undo", "export",
-    "import", "synonyms", "addevent", "addcontact", "history", "admins", "cancel",
+    "import", "restore", "synonyms", "addevent", "addcontact", "history", "admins", "cancel",
 )  # fmt: skip
+BACKUP_CHECK_INTERVAL = 3600  # seconds; a daily backup is taken when the last is a day old
 
 
 def _commands(service: KnowledgeService, names: tuple[str, ...], lang: str) -> list[BotCommand]:
@@ -43,6 +44,10 @@ async def post_init(application: Application) -> None:
         application.job_queue.run_repeating(
             flush_activity, interval=FLUSH_INTERVAL, first=FLUSH_INTERVAL, name="flush-activity"
         )
+        job = application.job_queue.run_repeating(
+            daily_backup, interval=BACKUP_CHECK_INTERVAL, name="daily-backup"
+        )
+        await job.run(application)  # now as well: APScheduler cannot start a job at 0 s
     log.info("Ready: %d entries indexed", len(service.matcher))
 
 
@@ -63,6 +68,13 @@ async def refresh_admin_commands(application: Application, user_id: int) -> None
 async def flush_activity(context: ContextTypes.DEFAULT_TYPE) -> None:
     service: KnowledgeService = context.application.bot_data[SERVICE_KEY]
     service.activity.flush()
+
+
+async def daily_backup(context: ContextTypes.DEFAULT_TYPE) -> None:
+    admin: AdminService = context.application.bot_data[ADMIN_KEY]
+    if admin.backups.daily_due():
+        backup = admin.backups.take("daily")
+        log.info("Daily backup %s written", backup.name)
 
 
 async def post_shutdown(application: Application) -> None:

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Literal
 
 from knowledge.activity import Activity
+from knowledge.backups import Backup, Backups
 from knowledge.editing import Editor, NotAllowed
 from knowledge.forms import Form, field_names, one_line, one_line_translation
 from knowledge.markup import Markup
@@ -42,6 +43,8 @@ FORM_SAVE, FORM_CANCEL, FORM_FIELD, FORM_ALTERNATE, FORM_NEW = (
 DELETE, UNDO, FAQ_PAGE = "del:", "undo:", "faqs:"
 UNANSWERED_NEW, UNANSWERED_ATTACH, UNANSWERED_DISMISS = "un:new:", "un:attach:", "un:dismiss:"
 IMPORT_APPLY = "import:"
+RESTORE = "restore:"
+RESTORE_SHOWN = 10
 CANCEL = "cancel"
 
 
@@ -58,13 +61,17 @@ class Step:
 class PendingImport:
     token: str
     plan: ImportPlan
+    reason: Literal["import", "restore"] = "import"
 
 
 class AdminService:
-    def __init__(self, service: KnowledgeService, editor: Editor, activity: Activity) -> None:
+    def __init__(
+        self, service: KnowledgeService, editor: Editor, activity: Activity, backups: Backups
+    ) -> None:
         self.service = service
         self.editor = editor
         self.activity = activity
+        self.backups = backups
         self.kb = service.kb
 
     def fmt(self, lang: str) -> Formatter:
@@ -654,21 +661,27 @@ class AdminService:
             return None, self.import_refused(problem, lang)
         if not plan.changes_anything:
             return None, self.service.message("import.no_changes", lang)
-        pending = PendingImport(secrets.token_hex(6), plan)
+        return self._pending(plan, "import", self.import_summary(plan, lang), lang)
+
+    def _pending(
+        self, plan: ImportPlan, reason: Literal["import", "restore"], summary: Markup, lang: str
+    ) -> tuple[PendingImport, Reply]:
+        pending = PendingImport(secrets.token_hex(6), plan, reason)
         fmt = self.fmt(lang)
+        apply_label = fmt.label("button.apply_import" if reason == "import" else "button.restore")
         buttons = (
             (
-                Button(fmt.label("button.apply_import"), f"{IMPORT_APPLY}{pending.token}"),
+                Button(apply_label, f"{IMPORT_APPLY}{pending.token}"),
                 Button(fmt.label("button.cancel"), CANCEL),
             ),
         )
-        return pending, Reply(self.import_summary(plan, lang), buttons)
+        return pending, Reply(summary, buttons)
 
     def import_refused(self, problem: Invalid, lang: str) -> Reply:
         refused = self.service.message("import.refused", lang).html
         return Reply(join_paragraphs([refused, self.problem(problem, lang).html]))
 
-    def import_summary(self, plan: ImportPlan, lang: str) -> Markup:
+    def import_summary(self, plan: ImportPlan, lang: str, heading: Markup | None = None) -> Markup:
         fmt = self.fmt(lang)
         lines = [
             fmt.t(
@@ -681,11 +694,59 @@ class AdminService:
             for table, c in plan.changes.items()
             if c.added or c.changed or c.removed
         ]
-        return join_paragraphs([fmt.t("import.summary"), "\n".join(lines)])
+        return join_paragraphs([heading or fmt.t("import.summary"), "\n".join(lines)])
 
     def apply_import(self, by: int, pending: PendingImport, lang: str) -> Reply:
-        self.editor.apply_import(by, pending.plan.content)
-        return self.service.message("import.done", lang)
+        self.replace_content(by, pending.plan, pending.reason)
+        return self.service.message(f"{pending.reason}.done", lang)
+
+    def replace_content(
+        self, by: int, plan: ImportPlan, reason: Literal["import", "restore"]
+    ) -> None:
+        """Apply a checked import or restore, after a snapshot of what it replaces."""
+        if reason == "restore":
+            self.editor.require_owner(by)
+        self.editor.require_admin(by)
+        self.backups.take(reason)
+        self.editor.apply_import(by, plan.content)
+
+    # Backups ------------------------------------------------------------------------------
+
+    def backup_list(self, by: int, lang: str) -> Reply:
+        """The newest backups as buttons; owners only."""
+        self.editor.require_owner(by)
+        fmt = self.fmt(lang)
+        shown = self.backups.all()[:RESTORE_SHOWN]
+        if not shown:
+            return self.service.message("restore.none", lang)
+        buttons = one_per_row(
+            Button(self._backup_label(fmt, backup), f"{RESTORE}{backup.name}") for backup in shown
+        )
+        return Reply(fmt.t("restore.list"), buttons)
+
+    def plan_restore(self, by: int, name: str, lang: str) -> tuple[PendingImport | None, Reply]:
+        """What restoring backup ``name`` would change, with a button to do it; owners only."""
+        self.editor.require_owner(by)
+        fmt = self.fmt(lang)
+        backup = self.backups.find(name)
+        if backup is None:
+            return None, Reply(fmt.t("restore.unknown", name=name[:64]))
+        try:
+            plan = plan_import(backup.path.read_bytes(), self.kb, max_bytes=None)
+        except Invalid as problem:
+            return None, self.import_refused(problem, lang)
+        if not plan.changes_anything:
+            return None, self.service.message("restore.no_changes", lang)
+        heading = fmt.t(
+            "restore.summary",
+            when=fmt.moment(backup.taken_at),
+            reason=fmt.label(f"backup.{backup.reason}"),
+        )
+        return self._pending(plan, "restore", self.import_summary(plan, lang, heading), lang)
+
+    def _backup_label(self, fmt: Formatter, backup: Backup) -> str:
+        reason = fmt.label(f"backup.{backup.reason}")
+        return fmt.label("restore.item", when=fmt.moment(backup.taken_at), reason=reason)
 
     def usage(self, key: str, lang: str) -> Reply:
         return self.service.message(key, lang)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from babel.dates import format_date, format_skeleton, format_time
+from babel.dates import format_date, format_datetime, format_skeleton, format_time
 from babel.numbers import format_decimal
 
 from knowledge.catalog import Catalog
@@ -108,6 +108,11 @@ class Formatter:
     def number(self, value: float) -> str:
         """A number as the reader's language writes it (12 345 in Russian, 12,345 in English)."""
         return format_decimal(value, locale=self.catalog.text(self.lang, "meta.locale"))
+
+    def moment(self, when: datetime) -> str:
+        """A point in time as the reader's language writes it, in UTC: 22 Nov 2026, 10:00 UTC."""
+        locale = self.catalog.text(self.lang, "meta.locale")
+        return format_datetime(when, "medium", tzinfo=UTC, locale=locale) + " UTC"
 
     def event_summary(self, event: Event) -> Markup:
         return self.t("events.event", **self._event_values(event))

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 from dotenv import dotenv_values
 
 DEFAULT_DATA_DIR = Path("data")
+DEFAULT_FLOOD_LIMIT = 20  # messages a minute per user; 0 turns flood control off
+DEFAULT_BACKUPS_KEPT = 14
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
 
 
@@ -29,6 +31,8 @@ class Settings:
     admin_ids: frozenset[int] = frozenset()
     data_dir: Path = DEFAULT_DATA_DIR
     api_base_url: str | None = None
+    flood_limit: int = DEFAULT_FLOOD_LIMIT
+    backups_kept: int = DEFAULT_BACKUPS_KEPT
 
 
 def load_settings(
@@ -49,6 +53,12 @@ def load_settings(
         admin_ids=_admin_ids(get("BOT_ADMIN_IDS")),
         data_dir=_data_dir(get("BOT_DATA_DIR")),
         api_base_url=_base_url(get("TELEGRAM_API_BASE_URL")),
+        flood_limit=_whole_number(
+            "BOT_FLOOD_LIMIT", get("BOT_FLOOD_LIMIT"), DEFAULT_FLOOD_LIMIT, minimum=0
+        ),
+        backups_kept=_whole_number(
+            "BOT_BACKUPS_KEPT", get("BOT_BACKUPS_KEPT"), DEFAULT_BACKUPS_KEPT, minimum=1
+        ),
     )
 
 
@@ -75,6 +85,14 @@ def _admin_ids(value: str | None) -> frozenset[int]:
             )
         ids.add(int(part))
     return frozenset(ids)
+
+
+def _whole_number(name: str, value: str | None, default: int, minimum: int) -> int:
+    if value is None:
+        return default
+    if not value.isdigit() or int(value) < minimum or len(value) > 9:
+        raise SettingsError(f"{name} must be a whole number of at least {minimum}; got {value!r}")
+    return int(value)
 
 
 def _data_dir(value: str | None) -> Path:

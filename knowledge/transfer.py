@@ -46,10 +46,13 @@ class ImportPlan:
         return any(c != TableChanges() for c in self.changes.values())
 
 
-def plan_import(raw: bytes, kb: KnowledgeBase) -> ImportPlan:
-    """Validate a whole import file; raises ``Invalid`` naming the first problem."""
-    if len(raw) > MAX_IMPORT_BYTES:
-        raise Invalid("import.too_big", limit=MAX_IMPORT_BYTES // 1_000_000)
+def plan_import(
+    raw: bytes, kb: KnowledgeBase, max_bytes: int | None = MAX_IMPORT_BYTES
+) -> ImportPlan:
+    """Validate a whole import file; raises ``Invalid`` naming the first problem.
+    ``max_bytes`` is None for our own backups, which grow with the knowledge base."""
+    if max_bytes is not None and len(raw) > max_bytes:
+        raise Invalid("import.too_big", limit=max_bytes // 1_000_000)
     document = _parse(raw)
     if not isinstance(document, dict):
         raise Invalid("import.not_object")

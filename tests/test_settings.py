@@ -18,6 +18,7 @@ def test_defaults_without_any_setting() -> None:
     settings = load_settings({}, dotenv_path=None)
     assert settings.token is None and settings.admin_ids == frozenset()
     assert settings.data_dir == Path("data") and settings.api_base_url is None
+    assert settings.flood_limit == 20 and settings.backups_kept == 14
 
 
 def test_values_from_the_environment() -> None:
@@ -27,6 +28,8 @@ def test_values_from_the_environment() -> None:
             "BOT_ADMIN_IDS": "12, 34,,56",
             "BOT_DATA_DIR": "/tmp/kb",
             "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot",
+            "BOT_FLOOD_LIMIT": "0",
+            "BOT_BACKUPS_KEPT": "30",
         },
         dotenv_path=None,
     )
@@ -34,6 +37,7 @@ def test_values_from_the_environment() -> None:
     assert settings.admin_ids == {12, 34, 56}
     assert settings.data_dir == Path("/tmp/kb")
     assert settings.api_base_url == "http://127.0.0.1:8081/bot"
+    assert settings.flood_limit == 0 and settings.backups_kept == 30
     assert TOKEN not in repr(settings)
 
 
@@ -50,6 +54,9 @@ def test_dotenv_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
         ("BOT_ADMIN_IDS", "12,abc", "BOT_ADMIN_IDS"),
         ("TELEGRAM_BOT_TOKEN", "not-a-token", "TELEGRAM_BOT_TOKEN"),
         ("TELEGRAM_API_BASE_URL", "ftp://example", "TELEGRAM_API_BASE_URL"),
+        ("BOT_FLOOD_LIMIT", "-5", "BOT_FLOOD_LIMIT"),
+        ("BOT_FLOOD_LIMIT", "twenty", "BOT_FLOOD_LIMIT"),
+        ("BOT_BACKUPS_KEPT", "0", "BOT_BACKUPS_KEPT"),
     ],
 )
 def test_a_bad_setting_is_named(name: str, value: str, complaint: str) -> None:

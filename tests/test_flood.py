@@ -1,0 +1,99 @@
+"""Flood control: a user going too fast is told once and then ignored for a while; admins and
+other users carry on."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from knowledge.flood import PAUSE, WINDOW, FloodGuard, Verdict
+from knowledge.service import KnowledgeService
+from knowledge.settings import Settings
+from tests.conftest import OWNER, Chat, chat_with, text_of
+
+TOO_FAST = "You are sending messages faster than I can answer"
+LIMITED = Settings(admin_ids=frozenset({OWNER}), flood_limit=3)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_limit_is_a_count_per_minute_then_one_warning_then_silence() -> None:
+    clock = FakeClock()
+    guard = FloodGuard(limit=20, clock=clock)
+    verdicts = []
+    for _ in range(25):
+        verdicts.append(guard.check(7))
+        clock.now += 1
+    assert verdicts == [Verdict.ALLOW] * 20 + [Verdict.WARN] + [Verdict.IGNORE] * 4
+    assert guard.check(8) is Verdict.ALLOW  # someone else is not affected
+    clock.now += PAUSE
+    assert guard.check(7) is Verdict.ALLOW  # after the pause the user starts afresh
+
+
+def test_a_steady_pace_under_the_limit_is_never_stopped() -> None:
+    clock = FakeClock()
+    guard = FloodGuard(limit=20, clock=clock)
+    for _ in range(200):  # one message every 3.5 s: about 17 a minute
+        assert guard.check(7) is Verdict.ALLOW
+        clock.now += 3.5
+    clock.now += WINDOW
+    assert guard.check(7) is Verdict.ALLOW
+
+
+def test_a_limit_of_zero_turns_flood_control_off() -> None:
+    guard = FloodGuard(limit=0)
+    assert {guard.check(7) for _ in range(1000)} == {Verdict.ALLOW}
+
+
+@pytest.fixture
+async def limited(service: KnowledgeService) -> AsyncIterator[Chat]:
+    async with chat_with(service, LIMITED) as chat:
+        yield chat
+
+
+async def test_a_flooding_user_is_told_once_and_then_ignored(limited: Chat) -> None:
+    user = limited.as_user(user_id=4040, first_name="Bot-like")
+    for _ in range(3):
+        assert "7 December 2020" in text_of(await user.send("when was the agreement signed"))
+    [warning] = await user.send("when was the agreement signed")
+    assert TOO_FAST in warning["text"]
+    for _ in range(20):
+        assert await user.send("when was the agreement signed") == []
+        assert await user.send("/help") == []
+
+
+async def test_button_presses_count_and_the_warning_is_an_alert(limited: Chat) -> None:
+    user = limited.as_user(user_id=4041, first_name="Clicker")
+    [results] = await user.send("/search subway")  # the first of three messages allowed
+    for _ in range(2):
+        assert "five-year term" in text_of(await user.press("show:faq:12", results))
+    assert await user.press("show:faq:12", results) == []
+    assert TOO_FAST in limited.alerts[-1]
+
+
+async def test_admins_and_other_users_are_not_locked_out_by_a_flood(limited: Chat) -> None:
+    flooder = limited.as_user(user_id=4042, first_name="Flooder")
+    neighbour = limited.as_user(user_id=4043, first_name="Neighbour")
+    for _ in range(30):
+        await flooder.send("spam spam spam")
+    for _ in range(10):  # the owner is never limited
+        assert "Administrator commands" in text_of(await limited.send("/help"))
+    for _ in range(3):
+        assert "7 December 2020" in text_of(await neighbour.send("when was it signed"))
+
+
+async def test_group_chatter_not_addressed_to_the_bot_does_not_count(limited: Chat) -> None:
+    member = limited.as_user(
+        user_id=4044, first_name="Wang", chat_id=-100123, chat_type="supergroup"
+    )
+    for _ in range(10):
+        assert await member.send("colleagues talking among themselves") == []
+    [reply] = await member.send("/help")
+    assert "How to use this bot" in reply["text"]
