@@ -4,7 +4,14 @@ python-telegram-bot's ``AIORateLimiter`` keeps us within Telegram's limits (30 m
 second, 20 a minute per group) and waits out HTTP 429 ``retry_after``. This subclass also retries
 server errors, timeouts and dropped connections with exponential backoff, so a question asked
 while Telegram hiccups is still answered when it recovers. A refusal (400 Bad Request, 403
-Forbidden) is final and is not retried.
+Forbidden) is final and is not retried; but one refusal is no failure: acknowledging a button
+press that waited too long (while the bot was down, or busy riding out a fault) is refused as
+"query is too old", and the press must still be handled, so that refusal is logged and passed
+over rather than raised into the handler.
+
+Such a fault is logged in one line, without a traceback (``log_network_faults_briefly``): the
+traceback of a 502 or a dropped connection holds only library frames, and a log full of them
+reads as a crashing bot when it is riding the fault out.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram.error import BadRequest, NetworkError
+from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter
 
 log = logging.getLogger(__name__)
@@ -47,7 +54,10 @@ class ResilientRateLimiter(AIORateLimiter):
                 return await super().process_request(
                     callback, args, kwargs, endpoint, data, rate_limit_args
                 )
-            except BadRequest:
+            except BadRequest as error:
+                if endpoint == "answerCallbackQuery" and _too_late(error):
+                    log.warning("Ignored %s refusal (%s): the press is handled", endpoint, error)
+                    return True  # Telegram has taken the spinner away by itself
                 raise
             except NetworkError as error:
                 if attempt == self.network_attempts:
@@ -57,3 +67,39 @@ class ResilientRateLimiter(AIORateLimiter):
                 await asyncio.sleep(delay)
                 delay *= 2
         raise AssertionError("unreachable")
+
+
+def _too_late(error: BadRequest) -> bool:
+    """Telegram's "query is too old and response timeout expired or query ID is invalid"."""
+    return "query is too old" in error.message.lower()
+
+
+class BriefNetworkFaults(logging.Filter):
+    """A network fault (429, 5xx, a timeout, a dropped connection) logged with its traceback is
+    logged in one line instead: the message, then the fault. So is python-telegram-bot's
+    complaint that an answer was not JSON (a proxy's HTML error page): the fault it becomes
+    follows. Other errors keep their traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if error is None or not _brief(record, error):
+            return True
+        record.msg, record.args = f"{record.getMessage()} ({type(error).__name__}: {error})", ()
+        record.exc_info = record.exc_text = None
+        return True
+
+
+def _brief(record: logging.LogRecord, error: BaseException) -> bool:
+    if isinstance(error, RetryAfter) or (
+        isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+    ):
+        return True
+    return record.name.startswith("telegram.request") and isinstance(error, ValueError)
+
+
+def log_network_faults_briefly() -> None:
+    """Install ``BriefNetworkFaults`` on the log handlers (once), ahead of their other filters,
+    so that what it adds passes the token redaction too."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, BriefNetworkFaults) for f in handler.filters):
+            handler.filters.insert(0, BriefNetworkFaults())

@@ -11,6 +11,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from handlers.context import ADMIN_KEY, SERVICE_KEY
+from handlers.delivery import ResilientRateLimiter, log_network_faults_briefly
 from knowledge.activity import FLUSH_INTERVAL
 from knowledge.admin import AdminService
 from knowledge.service import KnowledgeService
@@ -30,6 +31,8 @@ def _commands(service: KnowledgeService, names: tuple[str, ...], lang: str) -> l
 
 
 async def post_init(application: Application) -> None:
+    if isinstance(application.bot.rate_limiter, ResilientRateLimiter):  # over real HTTP
+        log_network_faults_briefly()  # Telegram's hiccups are ridden out: no tracebacks for them
     service: KnowledgeService = application.bot_data[SERVICE_KEY]
     admin: AdminService = application.bot_data[ADMIN_KEY]
     # The menu in every language we speak; English for everyone else.

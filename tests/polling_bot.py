@@ -1,0 +1,64 @@
+"""`python bot.py` as its own process, long-polling a ``BotApiServer`` over real HTTP."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.botapi_server import BotApiServer
+from tests.conftest import REPO
+
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+
+
+class PollingBot:
+    """The bot process; its standard error goes to a file (a pipe nobody reads could fill up
+    and stall it)."""
+
+    def __init__(self, telegram: BotApiServer, directory: Path, **env: str) -> None:
+        self.data_dir = directory / "data"
+        self.stderr_path = directory / f"stderr-{len(list(directory.glob('stderr-*')))}.log"
+        environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+        environ |= {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": telegram.base_url,
+            "BOT_DATA_DIR": str(self.data_dir),
+            **env,
+        }
+        with self.stderr_path.open("w") as stderr:
+            self.process = subprocess.Popen(
+                [sys.executable, str(REPO / "bot.py")],
+                cwd=directory,
+                env=environ,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    @property
+    def stderr(self) -> str:
+        return self.stderr_path.read_text()
+
+    def stop(self, sig: signal.Signals = signal.SIGINT, timeout: float = 30) -> int:
+        """Send ``sig`` and wait for the process to end; its exit code."""
+        if self.alive:
+            self.process.send_signal(sig)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise AssertionError(f"bot.py did not stop within {timeout}s of {sig.name}") from None
+
+    def assert_clean_log(self) -> None:
+        """Nothing a maintainer would call a crash, and never the token."""
+        log = self.stderr
+        assert TOKEN not in log and TOKEN.split(":")[1] not in log, "the token is in the log"
+        assert "Traceback" not in log, log
