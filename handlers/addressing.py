@@ -20,8 +20,20 @@ class AddressedToBot(MessageFilter):
         replied = message.reply_to_message
         if replied is not None and replied.from_user and replied.from_user.id == bot.id:
             return True
-        mentions = message.parse_entities([MessageEntity.MENTION]).values()
-        return f"@{bot.username}".lower() in (mention.lower() for mention in mentions)
+        return f"@{bot.username}".lower() in (mention.lower() for mention in _mentions(message))
+
+
+def _mentions(message: Message) -> list[str]:
+    """The @mentions in the text. Not ``Message.parse_entities``: a lone surrogate (from a
+    "\\ud800" escape) makes its UTF-16 encoding raise, in a filter that runs on every update."""
+    text = (message.text or "").encode("utf-16-le", "surrogatepass")
+    return [
+        text[2 * entity.offset : 2 * (entity.offset + entity.length)].decode(
+            "utf-16-le", "surrogatepass"
+        )
+        for entity in message.entities
+        if entity.type == MessageEntity.MENTION
+    ]
 
 
 def without_mention(text: str, username: str) -> str:

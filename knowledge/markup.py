@@ -24,6 +24,14 @@ def escape_attribute(text: str) -> Markup:
     return Markup(html.escape(text, quote=True))
 
 
+def well_formed(text: str) -> str:
+    """``text`` with any lone surrogate (from a "\\ud800" JSON escape; never valid UTF-8)
+    replaced by U+FFFD, so that it can be stored and sent."""
+    if text.isascii():
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 def to_plain(text: str) -> str:
     """What a reader sees of an HTML message: tags dropped, entities decoded."""
     return html.unescape(_TAG.sub("", text))
@@ -31,7 +39,7 @@ def to_plain(text: str) -> str:
 
 def telegram_length(text: str) -> int:
     """Length as Telegram counts it, in UTF-16 code units (an emoji may count two)."""
-    return len(text.encode("utf-16-le")) // 2
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2  # a lone surrogate counts one
 
 
 _utf16 = telegram_length

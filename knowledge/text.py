@@ -32,6 +32,9 @@ from knowledge.languages import (
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # A Han character alone, or a run of other letters and digits.
 _WORD = re.compile(rf"[{_HAN}]|[^\W{_HAN}]+")
+# Longer runs are no words ("donaudampfschifffahrtsgesellschaft" has 34 letters) and are cut:
+# the typo search grows with the cube of a word's length, and a 4096-letter one needed gigabytes.
+MAX_WORD_LENGTH = 40
 
 
 def fold(text: str) -> str:
@@ -48,7 +51,7 @@ def words(text: str, phrases: Mapping[str, str] | None = None) -> list[str]:
     folded = fold(text)
     if phrases:
         folded = _replace_phrases(folded, phrases)
-    return _WORD.findall(folded)
+    return [word[:MAX_WORD_LENGTH] for word in _WORD.findall(folded)]
 
 
 def _replace_phrases(text: str, phrases: Mapping[str, str]) -> str:

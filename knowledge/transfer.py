@@ -16,6 +16,7 @@ FORMAT = "moscow-beijing-bot/1"
 MAX_IMPORT_BYTES = 5_000_000
 MAX_RECORDS = 50_000  # per table
 MAX_ID = 1_000_000_000
+MAX_INT_DIGITS = 20  # longer integers in an import are no id, nor anything else we keep
 TOP_LEVEL = {"format", "exported_at", SOURCES, SYNONYMS, *TABLES.values()}
 
 
@@ -72,15 +73,21 @@ def plan_import(
 
 def _parse(raw: bytes) -> Any:
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte order mark, as some editors save, is no error
     except UnicodeDecodeError:
         raise Invalid("import.not_utf8") from None
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_integer)
     except json.JSONDecodeError as error:
         raise Invalid("import.not_json", line=error.lineno, column=error.colno) from None
     except RecursionError:
         raise Invalid("import.too_deep") from None
+
+
+def _integer(digits: str) -> int | float:
+    """A JSON integer; one too long to be an id or a count stays a float (refused where an id
+    is due) instead of a ValueError past Python's limit on int conversion."""
+    return int(digits) if len(digits) <= MAX_INT_DIGITS else float(digits)
 
 
 def _list(value: Any, table: str) -> list[Any]:
@@ -121,6 +128,8 @@ def _sources(value: Any) -> list[Doc]:
                 raise Invalid("invalid.not_object")
             source_id = source.get("id")
             if not isinstance(source_id, str) or not source_id or len(source_id) > 100:
+                raise Invalid("import.bad_source_id")
+            if not source_id.isprintable():  # control characters, lone surrogates: unstorable
                 raise Invalid("import.bad_source_id")
             if source_id in seen:
                 raise Invalid("import.duplicate_id", id=source_id)

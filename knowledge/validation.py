@@ -8,10 +8,12 @@ can say what is wrong in the admin's language.
 from __future__ import annotations
 
 import re
+import reprlib
 import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
+from knowledge.markup import well_formed
 from knowledge.models import EventDate, Kind
 
 LIMITS = {
@@ -53,7 +55,9 @@ class Invalid(ValueError):
     def __init__(self, key: str, **params: Any) -> None:
         super().__init__(key, params)
         self.key = key
-        self.params = params
+        # Values are quoted back to the admin: a lone surrogate (a "\\ud800" escape in an
+        # import) could be neither sent nor printed.
+        self.params = {k: well_formed(v) if isinstance(v, str) else v for k, v in params.items()}
 
     def at(self, path: str) -> Invalid:
         """The same problem, located in a record (for import errors)."""
@@ -104,7 +108,10 @@ def parse_date(text: str) -> str:
 
 def parse_website(text: str) -> str:
     url = clean_text(text, "website")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. "http://[::1": an unclosed IPv6 address
+        raise Invalid("invalid.website", value=url[:80]) from None
     if parts.scheme not in ("http", "https") or "." not in parts.netloc or " " in url:
         raise Invalid("invalid.website", value=url[:80])
     return url
@@ -132,7 +139,7 @@ def validate_record(kind: Kind, doc: Any, known_sources: set[str]) -> dict[str, 
         raise Invalid("invalid.not_object")
     unknown = set(doc) - _allowed_fields(kind)
     if unknown:
-        raise Invalid("invalid.unknown_field", field=sorted(unknown)[0])
+        raise Invalid("invalid.unknown_field", field=sorted(unknown)[0][:40])
     for field in REQUIRED_FIELDS[kind]:
         if not doc.get(field):
             raise Invalid("invalid.missing", field=field)
@@ -208,6 +215,7 @@ def _sources(value: Any, known: set[str]) -> list[str]:
     if not isinstance(value, list):
         raise Invalid("invalid.not_list", field="sources")
     for source in value:
-        if source not in known:
-            raise Invalid("invalid.unknown_source", value=str(source)[:40])
+        if not isinstance(source, str) or source not in known:  # a list or object: unhashable
+            shown = source if isinstance(source, str) else reprlib.repr(source)
+            raise Invalid("invalid.unknown_source", value=shown[:40])
     return list(dict.fromkeys(value))
