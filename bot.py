@@ -3,6 +3,8 @@
     python bot.py [--admin]            Telegram long polling if TELEGRAM_BOT_TOKEN is set,
                                        otherwise a console chat through the same handlers
                                        (--admin: the console user is an owner)
+    python bot.py --webhook URL        Telegram calls URL (https) instead: a webhook server on
+                                       BOT_WEBHOOK_LISTEN:BOT_WEBHOOK_PORT (or BOT_WEBHOOK_URL)
     python bot.py ask [--json] [--lang LANG] [Q ...]
                                        answer questions (or stdin lines) and exit
     python bot.py export FILE          write the knowledge base as JSON ("-": stdout)
@@ -124,7 +126,11 @@ def build_application(
 
 
 def run_bot(settings: Settings) -> int:
+    if settings.webhook_url and not settings.token:
+        raise SettingsError("a webhook (--webhook, BOT_WEBHOOK_URL) needs TELEGRAM_BOT_TOKEN")
     service = open_service(settings)
+    if settings.token and settings.webhook_url:
+        return run_webhook(service, settings)
     if settings.token:
         return run_polling(service, settings)
     return run_console(service, settings)
@@ -146,6 +152,34 @@ def run_polling(service: KnowledgeService, settings: Settings) -> int:
             "bot.py: Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather",
             file=sys.stderr,
         )
+        return 2
+    except NetworkError as error:
+        print(f"bot.py: cannot reach the Telegram Bot API: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_webhook(service: KnowledgeService, settings: Settings) -> int:
+    from telegram.error import BadRequest, InvalidToken, NetworkError
+
+    from handlers.webhook import WebhookConfig
+    from handlers.webhook import run_webhook as serve
+
+    config = WebhookConfig.from_settings(settings)
+    redact_in_logs(config.secret)
+    application = build_application(service, settings)
+    logging.getLogger().setLevel(logging.INFO)
+    log.info("Starting the webhook server")
+    try:
+        serve(application, config, bootstrap_retries=BOOTSTRAP_RETRIES)
+    except InvalidToken:
+        print(
+            "bot.py: Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather",
+            file=sys.stderr,
+        )
+        return 2
+    except BadRequest as error:
+        print(f"bot.py: Telegram refused the webhook {config.url}: {error}", file=sys.stderr)
         return 2
     except NetworkError as error:
         print(f"bot.py: cannot reach the Telegram Bot API: {error}", file=sys.stderr)
@@ -324,6 +358,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--admin", action="store_true", help="console chat: act as an owner of the bot"
     )
+    parser.add_argument(
+        "--webhook", metavar="URL", help="the https URL Telegram calls, instead of polling"
+    )
     return parser.parse_args(argv)
 
 
@@ -336,7 +373,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # httpx logs every request URL at INFO, and the URL holds the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
-        settings = load_settings()
+        settings = load_settings(webhook_url=args.webhook)
         redact_in_logs(settings.token)
         if args.admin:
             settings = replace(settings, admin_ids=settings.admin_ids | {CONSOLE_USER_ID})
