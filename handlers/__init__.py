@@ -6,19 +6,27 @@ Telegram, and nothing here decides what to answer.
 
 from __future__ import annotations
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
 
-from handlers import admin, commands, questions
+from handlers import admin, commands, inline, questions
 from handlers.addressing import AddressedToBot
 from handlers.errors import on_error
 from handlers.flood import FLOOD_GROUP, flood_handler
-from knowledge.replies import LANGUAGE, MENU, SHOW, VOTE
+from knowledge.replies import CALENDAR, LANGUAGE, MENU, SHOW, VOTE
 
 COMMANDS = {
     "start": commands.start,
     "help": commands.help_command,
     "agreement": commands.agreement,
     "events": commands.events,
+    "events_ics": commands.events_calendar,
     "contacts": commands.contacts,
     "search": commands.search,
     "myid": commands.my_id,
@@ -52,5 +60,9 @@ def register(application: Application) -> None:
     application.add_handler(
         CallbackQueryHandler(questions.language_button, pattern=f"^{LANGUAGE}:")
     )
+    application.add_handler(
+        CallbackQueryHandler(questions.calendar_button, pattern=f"^{CALENDAR}:")
+    )
     application.add_handler(CallbackQueryHandler(questions.stale_button))
+    application.add_handler(InlineQueryHandler(inline.inline_query))
     application.add_error_handler(on_error)

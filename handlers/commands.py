@@ -1,16 +1,23 @@
-"""Command handlers: /start, /help, /agreement, /events, /contacts, /search."""
+"""Command handlers: /start, /help, /agreement, /events, /events_ics, /contacts, /search."""
 
 from __future__ import annotations
 
 from telegram import Update
 
 from handlers.context import BotContext
-from handlers.render import send
+from handlers.render import send, send_calendar
+from knowledge.models import EntryRef
 
 
 async def start(update: Update, context: BotContext) -> None:
+    """/start, or a deep link ``t.me/<bot>?start=faq_12`` that opens an entry directly."""
     user = update.effective_user
-    await send(update, context, context.kb.start(context.lang(update), user and user.first_name))
+    lang = context.lang(update)
+    ref = EntryRef.from_payload(context.args[0]) if context.args else None
+    if ref is not None and context.kb.kb.get(ref) is not None:
+        await send(update, context, context.kb.open(ref, lang))
+        return
+    await send(update, context, context.kb.start(lang, user and user.first_name))
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -41,6 +48,11 @@ async def events(update: Update, context: BotContext) -> None:
     await send(update, context, context.kb.events(context.lang(update)))
 
 
+async def events_calendar(update: Update, context: BotContext) -> None:
+    """/events_ics: every upcoming event in one calendar file."""
+    await send_calendar(update, context, context.kb.upcoming_calendar(context.lang(update)))
+
+
 async def contacts(update: Update, context: BotContext) -> None:
     await send(update, context, context.kb.contacts(context.lang(update)))
 
@@ -51,4 +63,9 @@ async def search(update: Update, context: BotContext) -> None:
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    command = next(iter((message.text or "").split() if message else []), "")
+    _, at, addressee = command.partition("@")
+    if at and addressee.lower() != (context.bot.username or "").lower() and not _private(update):
+        return  # /start@other_bot in a group: another bot's command, not ours to refuse
     await send(update, context, context.kb.message("errors.unknown_command", context.lang(update)))

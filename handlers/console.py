@@ -70,6 +70,8 @@ class ConsoleChat:
             ]
             for number, (label, _, _) in enumerate(self.buttons, 1):
                 self._print(f"  [{number}] {label}")
+            for label, url in _links(new_messages):
+                self._print(f"  {label}: {url}")
 
     def _save_document(self, document: JSONDict) -> None:
         """A file the bot sent (/export): saved in the working directory, as a download."""
@@ -122,3 +124,13 @@ async def _chat_until_done(chat: ConsoleChat, prompt: str) -> None:
             return
         if line.strip():
             await chat.say(line)
+
+
+def _links(messages: list[JSONDict]) -> list[tuple[str, str]]:
+    return [
+        (button["text"], button["url"])
+        for message in messages
+        for row in message.get("reply_markup", {}).get("inline_keyboard", [])
+        for button in row
+        if "url" in button
+    ]

@@ -7,11 +7,13 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from knowledge.admin import AdminService
 from knowledge.flood import FloodGuard
+from knowledge.inline import InlineSearch
 from knowledge.service import KnowledgeService
 
 SERVICE_KEY = "service"
 ADMIN_KEY = "admin"
 FLOOD_KEY = "flood"
+INLINE_KEY = "inline"
 
 
 class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):
@@ -26,6 +28,10 @@ class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):
     @property
     def flood(self) -> FloodGuard:
         return self.application.bot_data[FLOOD_KEY]
+
+    @property
+    def inline(self) -> InlineSearch:
+        return self.application.bot_data[INLINE_KEY]
 
     def lang(self, update: object, text: str | None = None) -> str:
         """The language to answer ``update`` in (see ``KnowledgeService.reply_language``);
@@ -42,3 +48,4 @@ def attach_services(
     application.bot_data[SERVICE_KEY] = service
     application.bot_data[ADMIN_KEY] = admin
     application.bot_data[FLOOD_KEY] = flood
+    application.bot_data[INLINE_KEY] = InlineSearch(service)

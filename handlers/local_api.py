@@ -31,10 +31,13 @@ BOT_USER: JSONDict = {
     "username": "moscow_beijing_bot",
     "can_join_groups": True,
     "can_read_all_group_messages": False,
-    "supports_inline_queries": False,
+    "supports_inline_queries": True,
 }
 CALLBACK_DATA_LIMIT = 64  # bytes
 BUTTON_TEXT_LIMIT = 1024  # generous; Telegram cuts long labels on screen, not in the API
+INLINE_RESULTS_LIMIT = 50
+DESCRIPTION_LIMIT = 512  # setMyDescription
+SHORT_DESCRIPTION_LIMIT = 120  # setMyShortDescription
 
 # Tags Telegram's HTML parse mode accepts (https://core.telegram.org/bots/api#html-style).
 _ALLOWED_TAGS = {
@@ -118,6 +121,8 @@ class LocalBotApi(BaseRequest):
         self.documents: list[JSONDict] = []  # files the bot sent: chat_id, filename, content
         self.files: dict[str, bytes] = {}  # files users sent, by file_id, for getFile
         self.commands: dict[str, list[JSONDict]] = {}  # setMyCommands, by scope and language
+        self.inline_answers: list[JSONDict] = []  # answerInlineQuery calls
+        self.descriptions: dict[str, dict[str, str]] = {}  # by language code ("" = default)
         self._message_ids = itertools.count(1)
         self._on_send = on_send
 
@@ -149,6 +154,9 @@ class LocalBotApi(BaseRequest):
         if request_data is not None and request_data.contains_files:
             params["_files"] = request_data.multipart_data
         self.calls.append((endpoint, params))
+        if not _is_utf8(params):  # a lone surrogate: no HTTP request could carry it
+            self.errors.append((endpoint, "strings must be encoded in UTF-8"))
+            return _error(400, "Bad Request: strings must be encoded in UTF-8")
         serve = self._methods().get(endpoint.lower())
         if serve is None:
             self.errors.append((endpoint, "not served"))
@@ -174,6 +182,9 @@ class LocalBotApi(BaseRequest):
             "editmessagereplymarkup": self._edit_reply_markup,
             "deletewebhook": answer_true,
             "getupdates": lambda _params: [],
+            "answerinlinequery": self._answer_inline_query,
+            "setmydescription": self._describer("description", DESCRIPTION_LIMIT),
+            "setmyshortdescription": self._describer("short_description", SHORT_DESCRIPTION_LIMIT),
         }
 
     def _send_message(self, params: JSONDict) -> JSONDict:
@@ -249,6 +260,35 @@ class LocalBotApi(BaseRequest):
     def _edit_message_text(self, params: JSONDict) -> JSONDict:
         return self._message(params, message_id=int(params["message_id"]))
 
+    def _answer_inline_query(self, params: JSONDict) -> bool:
+        results = params.get("results") or []
+        if len(results) > INLINE_RESULTS_LIMIT:
+            raise BadRequest("RESULTS_TOO_MUCH")
+        ids = [result["id"] for result in results]
+        if len(set(ids)) != len(ids) or any(not 1 <= len(i.encode()) <= 64 for i in ids):
+            raise BadRequest("RESULT_ID_INVALID")
+        for result in results:
+            if not result.get("title"):
+                raise BadRequest("RESULT_TITLE_EMPTY")
+            content = result["input_message_content"]
+            sendable = {"chat_id": 0, "text": content.get("message_text")}
+            self._message(sendable | {"parse_mode": content.get("parse_mode")})
+            if result.get("reply_markup"):
+                _check_keyboard(result["reply_markup"])
+        self.inline_answers.append(params)
+        return True
+
+    def _describer(self, field: str, limit: int) -> Callable[[JSONDict], bool]:
+        def describe(params: JSONDict) -> bool:
+            text = str(params.get(field) or "")
+            if len(text) > limit:
+                raise BadRequest(f"{field} is too long")
+            language = str(params.get("language_code") or "")
+            self.descriptions.setdefault(language, {})[field] = text
+            return True
+
+        return describe
+
     def _answer_callback_query(self, params: JSONDict) -> bool:
         if len(params.get("text") or "") > 200:
             raise BadRequest("MESSAGE_TOO_LONG")
@@ -280,11 +320,29 @@ class LocalBotApi(BaseRequest):
 def _check_keyboard(markup: JSONDict) -> None:
     for row in markup.get("inline_keyboard", []):
         for button in row:
-            data = button.get("callback_data")
+            data, url = button.get("callback_data"), button.get("url")
+            if (data is None) == (url is None):  # exactly one kind of button, as we use them
+                raise BadRequest("BUTTON_TYPE_INVALID")
             if data is not None and not 1 <= len(data.encode()) <= CALLBACK_DATA_LIMIT:
                 raise BadRequest("BUTTON_DATA_INVALID")
+            if url is not None and not url.startswith(("https://", "http://", "tg://")):
+                raise BadRequest("BUTTON_URL_INVALID")
             if not button.get("text") or len(button["text"]) > BUTTON_TEXT_LIMIT:
                 raise BadRequest("BUTTON_TEXT_INVALID")
+
+
+def _is_utf8(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_is_utf8(key) and _is_utf8(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return all(_is_utf8(item) for item in value)
+    return True
 
 
 def _error(code: int, description: str) -> tuple[int, bytes]:
@@ -366,6 +424,16 @@ class UpdateFactory:
         """A message this user forwards from ``sender`` (a Bot API user)."""
         origin = {"type": "user", "date": int(time.time()), "sender_user": sender}
         return self.message(text, forward_origin=origin)
+
+    def inline_query(self, text: str, offset: str = "") -> JSONDict:
+        """The user typing ``@bot text`` in some chat."""
+        query = {
+            "id": str(next(self._message_ids)),
+            "from": self.user,
+            "query": text,
+            "offset": offset,
+        }
+        return {"update_id": next(self._update_ids), "inline_query": query}
 
     def callback(self, data: str, message: JSONDict | None = None) -> JSONDict:
         """A press on an inline button carrying ``data``, under ``message`` (a bot message)."""

@@ -9,9 +9,9 @@ from telegram.error import TelegramError
 
 from handlers.addressing import without_mention
 from handlers.context import BotContext
-from handlers.render import send
+from handlers.render import send, send_calendar
 from knowledge.models import EntryRef
-from knowledge.replies import AUTOMATIC, LANGUAGE, MENU, MENU_PAGES, SHOW, VOTE, VOTES
+from knowledge.replies import AUTOMATIC, CALENDAR, LANGUAGE, MENU, MENU_PAGES, SHOW, VOTE, VOTES
 
 
 async def question(update: Update, context: BotContext) -> None:
@@ -87,3 +87,16 @@ async def language_button(update: Update, context: BotContext) -> None:
         update.effective_user.id, None if code == AUTOMATIC else code
     )
     await send(update, context, reply)
+
+
+async def calendar_button(update: Update, context: BotContext) -> None:
+    """ "Add to calendar" under an event (``ics:event:3``): the event as an .ics file."""
+    query = update.callback_query
+    assert query is not None
+    ref = EntryRef.parse((query.data or "").removeprefix(f"{CALENDAR}:"))
+    calendar = context.kb.event_calendar(ref, context.lang(update)) if ref else None
+    if calendar is None:
+        await stale_button(update, context)
+        return
+    await query.answer()
+    await send_calendar(update, context, calendar)

@@ -2,30 +2,49 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
-from knowledge.replies import Reply
+from knowledge.calendar import CalendarFile
+from knowledge.markup import well_formed
+from knowledge.replies import Button, Reply
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+def keyboard(reply: Reply, bot_username: str) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
     return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(button.label, callback_data=button.action) for button in row]
-            for row in reply.buttons
-        ]
+        [[_button(button, bot_username) for button in row] for row in reply.buttons]
     )
 
 
+def _button(button: Button, bot_username: str) -> InlineKeyboardButton:
+    label = well_formed(button.label)
+    if button.share is not None:
+        return InlineKeyboardButton(label, url=share_link(bot_username, button.share))
+    return InlineKeyboardButton(label, callback_data=button.action)
+
+
+def deep_link(bot_username: str, payload: str) -> str:
+    """Opens a chat with the bot and sends /start ``payload``."""
+    return f"https://t.me/{bot_username}?start={payload}"
+
+
+def share_link(bot_username: str, payload: str) -> str:
+    """Telegram's "share to a chat" page for the deep link to ``payload``."""
+    return "https://t.me/share/url?" + urlencode({"url": deep_link(bot_username, payload)})
+
+
 async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> list[Message]:
-    """Send ``reply`` to the chat of ``update``; long text goes out as several messages."""
+    """Send ``reply`` to the chat of ``update``; long text goes out as several messages.
+    A user's words echoed back may hold a lone surrogate, which no request could carry."""
     chat = update.effective_chat
     if chat is None:
         return []
-    texts = reply.messages()
-    markup = keyboard(reply)
+    texts = [well_formed(text) for text in reply.messages()]
+    markup = keyboard(reply, context.bot.username)
     sent = []
     for number, text in enumerate(texts, 1):
         last = number == len(texts)
@@ -33,3 +52,15 @@ async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply)
             await context.bot.send_message(chat.id, text, reply_markup=markup if last else None)
         )
     return sent
+
+
+async def send_calendar(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, calendar: CalendarFile | Reply
+) -> None:
+    """An .ics file as a document (calendar apps open it), or the note that there is none."""
+    if isinstance(calendar, Reply):
+        await send(update, context, calendar)
+    elif update.effective_chat is not None:
+        await context.bot.send_document(
+            update.effective_chat.id, calendar.content, filename=calendar.name
+        )

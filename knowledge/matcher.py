@@ -73,6 +73,7 @@ class Matcher:
     def __init__(
         self, entries: Iterable[Entry] = (), synonyms: Iterable[Iterable[str]] = ()
     ) -> None:
+        self.revision = 0  # counts changes, so caches of answers know when they are stale
         self._stopword_typos = TypoIndex(min_length=2, max_edits=1)
         for stopword in all_stopwords():
             if len(stopword) >= 3:
@@ -81,6 +82,7 @@ class Matcher:
 
     def rebuild(self, entries: Iterable[Entry], synonyms: Iterable[Iterable[str]] = ()) -> None:
         """Index everything afresh, e.g. after the synonym groups changed."""
+        self.revision += 1
         self._canonical, self._phrases = _canonical_forms(synonyms)
         # Stems: ids, the phrasings using each (postings), how many entries use each.
         self._stem_ids: dict[str, int] = {}
@@ -152,6 +154,7 @@ class Matcher:
         self._variants.clear()
 
     def remove(self, ref: EntryRef) -> None:
+        self.revision += 1
         slot = self._slot.pop(ref, None)
         if slot is None:
             return

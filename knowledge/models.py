@@ -53,11 +53,20 @@ class EntryRef:
         return f"{self.kind}:{self.id}"
 
     @classmethod
-    def parse(cls, text: str) -> EntryRef | None:
-        kind, _, number = text.partition(":")
-        if kind not in KINDS or not number.isdigit() or len(number) > 9:
+    def parse(cls, text: str, separator: str = ":") -> EntryRef | None:
+        kind, _, number = text.partition(separator)
+        if kind not in KINDS or not (number.isascii() and number.isdigit()) or len(number) > 9:
             return None
         return cls(kind, int(number))  # type: ignore[arg-type]
+
+    @property
+    def payload(self) -> str:
+        """The form a deep link carries (``faq_12``): /start payloads allow no colon."""
+        return f"{self.kind}_{self.id}"
+
+    @classmethod
+    def from_payload(cls, text: str) -> EntryRef | None:
+        return cls.parse(text, separator="_")
 
 
 @dataclass(frozen=True)

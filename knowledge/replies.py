@@ -24,6 +24,7 @@ MENU = "menu"
 VOTE = "vote"
 VOTES = ("up", "down")
 LANGUAGE = "lang"
+CALENDAR = "ics"
 AUTOMATIC = "auto"
 MENU_PAGES = ("agreement", "events", "contacts", "help")
 
@@ -44,10 +45,15 @@ def language_action(code: str) -> str:
     return f"{LANGUAGE}:{code}"
 
 
+def calendar_action(ref: EntryRef) -> str:
+    return f"{CALENDAR}:{ref}"
+
+
 @dataclass(frozen=True)
 class Button:
     label: str
-    action: str
+    action: str = ""
+    share: str | None = None  # a deep-link payload (faq_12): the button shares a link to it
 
 
 @dataclass(frozen=True)

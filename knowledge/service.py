@@ -8,16 +8,18 @@ from datetime import date
 from typing import Any, Literal
 
 from knowledge.activity import Activity
+from knowledge.calendar import CalendarFile, can_be_added, event_calendar
 from knowledge.catalog import Catalog
-from knowledge.markup import Markup, escape
+from knowledge.markup import Markup, escape, to_plain, well_formed
 from knowledge.matcher import Match, Matcher
-from knowledge.models import DEFAULT_LANGUAGE, EntryRef
+from knowledge.models import DEFAULT_LANGUAGE, EntryRef, Event
 from knowledge.replies import (
     AUTOMATIC,
     MENU_PAGES,
     Button,
     Formatter,
     Reply,
+    calendar_action,
     in_rows,
     join_paragraphs,
     language_action,
@@ -168,6 +170,7 @@ class KnowledgeService:
 
     def ask(self, question: str, lang: str = "en") -> Answer:
         """Answer a free-text question; an unanswerable one is recorded for the admins."""
+        question = well_formed(question)  # kept for the admins: it must be storable
         fmt = self.formatter(lang)
         if not question.strip():
             return Answer(question, "empty", Reply(fmt.t("ask.empty")))
@@ -229,12 +232,40 @@ class KnowledgeService:
         entry = self.kb.get(ref)
         if entry is None:
             return Reply(fmt.t("errors.stale_button"))
-        buttons: tuple[tuple[Button, ...], ...] = ()
+        rows: list[tuple[Button, ...]] = []
         if ref.kind == "faq":
-            buttons = (
-                (Button("👍", vote_action("up", ref)), Button("👎", vote_action("down", ref))),
+            rows.append(
+                (Button("👍", vote_action("up", ref)), Button("👎", vote_action("down", ref)))
             )
-        return Reply(fmt.entry_card(entry), buttons)
+        actions = [Button(fmt.label("button.share"), share=ref.payload)]
+        if isinstance(entry, Event) and can_be_added(entry):
+            actions.append(Button(fmt.label("button.calendar"), calendar_action(ref)))
+        rows.append(tuple(actions))
+        return Reply(fmt.entry_card(entry), tuple(rows))
+
+    # Calendars ----------------------------------------------------------------------------
+
+    def event_calendar(self, ref: EntryRef, lang: str) -> CalendarFile | None:
+        """An .ics file for one event; None when it is gone or not known to the day."""
+        event = self.kb.get(ref)
+        if not isinstance(event, Event) or not can_be_added(event):
+            return None
+        return CalendarFile(f"event-{event.id}.ics", self._calendar([event], lang))
+
+    def upcoming_calendar(self, lang: str) -> CalendarFile | Reply:
+        """Every upcoming event known to the day in one .ics file, or a note that there is none."""
+        today = self.today()
+        upcoming = [e for e in self.kb.events() if not e.date.is_past(today) and can_be_added(e)]
+        if not upcoming:
+            return Reply(self.formatter(lang).t("calendar.none"))
+        upcoming.sort(key=lambda e: e.date.sort_key)
+        return CalendarFile("moscow-beijing-events.ics", self._calendar(upcoming, lang))
+
+    def _calendar(self, events: list[Event], lang: str) -> bytes:
+        fmt = self.formatter(lang)
+        return event_calendar(
+            events, lang, lambda e: to_plain(fmt.source_line(e.sources)), self.kb.clock()
+        )
 
     def open(self, ref: EntryRef, lang: str) -> Reply:
         """An entry chosen from a button: shown, and counted as a topic people want."""

@@ -109,9 +109,22 @@ class Chat:
 
 
 def buttons(message: JSONDict) -> list[tuple[str, str]]:
-    """(label, callback data) of every inline button under ``message``."""
+    """(label, callback data) of every button under ``message`` that calls back."""
     keyboard = message.get("reply_markup", {}).get("inline_keyboard", [])
-    return [(button["text"], button["callback_data"]) for row in keyboard for button in row]
+    return [
+        (button["text"], button["callback_data"])
+        for row in keyboard
+        for button in row
+        if "callback_data" in button
+    ]
+
+
+def links(message: JSONDict) -> list[tuple[str, str]]:
+    """(label, url) of every link button under ``message``."""
+    keyboard = message.get("reply_markup", {}).get("inline_keyboard", [])
+    return [
+        (button["text"], button["url"]) for row in keyboard for button in row if "url" in button
+    ]
 
 
 def text_of(messages: list[JSONDict]) -> str:
