@@ -50,6 +50,7 @@ from knowledge.admin import (
 )
 from knowledge.editing import NotAllowed
 from knowledge.models import EntryRef, Kind
+from knowledge.text import whole_number
 from knowledge.transfer import MAX_IMPORT_BYTES
 from knowledge.validation import Invalid
 
@@ -104,7 +105,8 @@ def _describe(update: Update) -> str:
         return f"button {str(update.callback_query.data)[:64]!r}"
     message = update.effective_message
     text = (message.text or message.caption or "") if message else ""
-    return repr(text.split(maxsplit=1)[0][:40]) if text else "(no text)"
+    first_word = next(iter(text.split()), "")
+    return repr(first_word[:40]) if first_word else "(no text)"
 
 
 async def _refuse(update: Update, context: BotContext) -> None:
@@ -276,10 +278,10 @@ def _data(update: Update) -> str:
 
 
 def _number_after(update: Update, prefix: str) -> int:
-    data = _data(update).removeprefix(prefix)
-    if not data.isdigit() or len(data) > 12:
+    number = whole_number(_data(update).removeprefix(prefix), max_digits=12)
+    if number is None:
         raise NotAllowed(_user_id(update))  # forged: the bot never issues such data
-    return int(data)
+    return number
 
 
 def form_conversation() -> ConversationHandler:
@@ -360,8 +362,7 @@ async def add_alternate(update: Update, context: BotContext) -> None:
 
 @admins_only
 async def faq_list(update: Update, context: BotContext) -> None:
-    arg = _arguments(update).strip()
-    page = int(arg) if arg.isdigit() and len(arg) < 6 else 1
+    page = whole_number(_arguments(update).strip(), max_digits=5) or 1
     await send(
         update, context, context.admin.faq_list(_user_id(update), page, context.lang(update))
     )
@@ -435,9 +436,9 @@ async def remove_admin(update: Update, context: BotContext) -> None:
 
 def _target_user(update: Update) -> tuple[int, str] | str | None:
     """The user named by the command's argument, or by the forwarded message it replies to."""
-    argument = _arguments(update).strip()
-    if argument.isdigit() and len(argument) <= 20:
-        return int(argument), ""
+    user_id = whole_number(_arguments(update).strip(), max_digits=20)
+    if user_id is not None:
+        return user_id, ""
     message = update.effective_message
     replied = message.reply_to_message if message else None
     origin = replied.forward_origin if replied else None
@@ -543,11 +544,10 @@ async def faq_page_button(update: Update, context: BotContext) -> None:
 async def attach_button(update: Update, context: BotContext) -> None:
     await _answer_button(update)
     row, _, faq = _data(update).removeprefix(UNANSWERED_ATTACH).partition(":")
-    if not (row.isdigit() and faq.isdigit()):
+    row_id, faq_id = whole_number(row, max_digits=12), whole_number(faq)
+    if row_id is None or faq_id is None:
         raise NotAllowed(_user_id(update))
-    reply = context.admin.attach_unanswered(
-        _user_id(update), int(row), int(faq), context.lang(update)
-    )
+    reply = context.admin.attach_unanswered(_user_id(update), row_id, faq_id, context.lang(update))
     await send(update, context, reply)
 
 

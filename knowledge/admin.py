@@ -21,6 +21,7 @@ from knowledge.models import DEFAULT_LANGUAGE, EntryRef, FaqEntry, Kind
 from knowledge.replies import Button, Formatter, Reply, in_rows, join_paragraphs, one_per_row
 from knowledge.service import KnowledgeService
 from knowledge.store import RECORD_TYPES, TABLES, Doc
+from knowledge.text import whole_number
 from knowledge.transfer import MAX_IMPORT_BYTES, ImportPlan, export_bytes, plan_import
 from knowledge.validation import Invalid
 
@@ -778,10 +779,8 @@ def _changed_fields(before: object, after: object) -> list[str]:
 
 
 def _ref(kind: Kind, text: str) -> EntryRef | None:
-    text = text.lstrip("#")
-    if not text.isdigit() or len(text) > 9:
-        return None
-    return EntryRef(kind, int(text))
+    number = whole_number(text.lstrip("#"))
+    return EntryRef(kind, number) if number is not None else None
 
 
 __all__ = ["AdminService", "NotAllowed", "PendingImport", "Step"]

@@ -37,6 +37,14 @@ _WORD = re.compile(rf"[{_HAN}]|[^\W{_HAN}]+")
 MAX_WORD_LENGTH = 40
 
 
+def whole_number(text: str, max_digits: int = 9) -> int | None:
+    """``text`` as a number if it is plain ASCII digits (``str.isdigit`` also accepts "²" and
+    "①", which ``int`` refuses), else None."""
+    if text.isascii() and text.isdigit() and len(text) <= max_digits:
+        return int(text)
+    return None
+
+
 def fold(text: str) -> str:
     """Unicode-normalize and case-fold ``text`` (Ё/ё folds to е as Russian readers expect)."""
     return unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
