@@ -15,22 +15,25 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import admin, commands, inline, questions
+from handlers import admin, commands, inline, questions, reminders
 from handlers.addressing import AddressedToBot
 from handlers.errors import on_error
 from handlers.flood import FLOOD_GROUP, flood_handler
+from knowledge.reminders import SUBSCRIBE
 from knowledge.replies import CALENDAR, LANGUAGE, MENU, SHOW, VOTE
 
 COMMANDS = {
     "start": commands.start,
     "help": commands.help_command,
     "agreement": commands.agreement,
-    "events": commands.events,
+    "events": reminders.events,
     "events_ics": commands.events_calendar,
     "contacts": commands.contacts,
     "search": commands.search,
     "myid": commands.my_id,
     "language": commands.language,
+    "subscribe": reminders.subscribe,
+    "unsubscribe": reminders.unsubscribe,
 }
 
 
@@ -62,6 +65,9 @@ def register(application: Application) -> None:
     )
     application.add_handler(
         CallbackQueryHandler(questions.calendar_button, pattern=f"^{CALENDAR}:")
+    )
+    application.add_handler(
+        CallbackQueryHandler(reminders.subscription_button, pattern=f"^{SUBSCRIBE}:")
     )
     application.add_handler(CallbackQueryHandler(questions.stale_button))
     application.add_handler(InlineQueryHandler(inline.inline_query))

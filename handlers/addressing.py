@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Message, MessageEntity
+from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.ext.filters import MessageFilter
 
@@ -39,3 +39,9 @@ def _mentions(message: Message) -> list[str]:
 def without_mention(text: str, username: str) -> str:
     """The question without the ``@bot`` that addressed it."""
     return " ".join(word for word in text.split() if word.lower() != f"@{username}".lower())
+
+
+def private_chat_id(update: Update) -> int | None:
+    """The chat's id if ``update`` comes from a private chat, else None."""
+    chat = update.effective_chat
+    return chat.id if chat is not None and chat.type == ChatType.PRIVATE else None

@@ -1,4 +1,5 @@
-"""Command handlers: /start, /help, /agreement, /events, /events_ics, /contacts, /search."""
+"""Command handlers: /start, /help, /agreement, /events_ics, /contacts, /search (/events and
+the reminders are in ``handlers.reminders``)."""
 
 from __future__ import annotations
 
@@ -42,10 +43,6 @@ def _private(update: Update) -> bool:
 
 async def agreement(update: Update, context: BotContext) -> None:
     await send(update, context, context.kb.agreement(context.lang(update)))
-
-
-async def events(update: Update, context: BotContext) -> None:
-    await send(update, context, context.kb.events(context.lang(update)))
 
 
 async def events_calendar(update: Update, context: BotContext) -> None:

@@ -8,12 +8,14 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from knowledge.admin import AdminService
 from knowledge.flood import FloodGuard
 from knowledge.inline import InlineSearch
+from knowledge.reminders import Reminders
 from knowledge.service import KnowledgeService
 
 SERVICE_KEY = "service"
 ADMIN_KEY = "admin"
 FLOOD_KEY = "flood"
 INLINE_KEY = "inline"
+REMINDERS_KEY = "reminders"
 
 
 class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):
@@ -33,6 +35,10 @@ class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):
     def inline(self) -> InlineSearch:
         return self.application.bot_data[INLINE_KEY]
 
+    @property
+    def reminders(self) -> Reminders:
+        return self.application.bot_data[REMINDERS_KEY]
+
     def lang(self, update: object, text: str | None = None) -> str:
         """The language to answer ``update`` in (see ``KnowledgeService.reply_language``);
         ``text`` is what the user wrote, for when nothing else tells."""
@@ -49,3 +55,4 @@ def attach_services(
     application.bot_data[ADMIN_KEY] = admin
     application.bot_data[FLOOD_KEY] = flood
     application.bot_data[INLINE_KEY] = InlineSearch(service)
+    application.bot_data[REMINDERS_KEY] = Reminders(service)

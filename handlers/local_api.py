@@ -123,6 +123,7 @@ class LocalBotApi(BaseRequest):
         self.commands: dict[str, list[JSONDict]] = {}  # setMyCommands, by scope and language
         self.inline_answers: list[JSONDict] = []  # answerInlineQuery calls
         self.descriptions: dict[str, dict[str, str]] = {}  # by language code ("" = default)
+        self.blocked_by: set[int] = set()  # chats whose user blocked the bot: sending is refused
         self._message_ids = itertools.count(1)
         self._on_send = on_send
 
@@ -157,6 +158,8 @@ class LocalBotApi(BaseRequest):
         if not _is_utf8(params):  # a lone surrogate: no HTTP request could carry it
             self.errors.append((endpoint, "strings must be encoded in UTF-8"))
             return _error(400, "Bad Request: strings must be encoded in UTF-8")
+        if endpoint.lower().startswith("send") and _chat_id(params) in self.blocked_by:
+            return _error(403, "Forbidden: bot was blocked by the user")
         serve = self._methods().get(endpoint.lower())
         if serve is None:
             self.errors.append((endpoint, "not served"))
@@ -329,6 +332,13 @@ def _check_keyboard(markup: JSONDict) -> None:
                 raise BadRequest("BUTTON_URL_INVALID")
             if not button.get("text") or len(button["text"]) > BUTTON_TEXT_LIMIT:
                 raise BadRequest("BUTTON_TEXT_INVALID")
+
+
+def _chat_id(params: JSONDict) -> int | None:
+    try:
+        return int(params.get("chat_id", ""))
+    except (TypeError, ValueError):
+        return None
 
 
 def _is_utf8(value: Any) -> bool:

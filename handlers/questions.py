@@ -7,7 +7,7 @@ import contextlib
 from telegram import Update
 from telegram.error import TelegramError
 
-from handlers.addressing import without_mention
+from handlers.addressing import private_chat_id, without_mention
 from handlers.context import BotContext
 from handlers.render import send, send_calendar
 from knowledge.models import EntryRef
@@ -48,7 +48,12 @@ async def menu_button(update: Update, context: BotContext) -> None:
         await stale_button(update, context)
         return
     await query.answer()
-    await send(update, context, context.kb.menu(page, context.lang(update)))
+    lang = context.lang(update)
+    if page == "events":  # with the subscribe button, as /events has
+        reply = context.reminders.events(private_chat_id(update), lang)
+    else:
+        reply = context.kb.menu(page, lang)
+    await send(update, context, reply)
 
 
 async def stale_button(update: Update, context: BotContext) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
 from knowledge.calendar import CalendarFile
@@ -38,19 +38,22 @@ def share_link(bot_username: str, payload: str) -> str:
 
 
 async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> list[Message]:
-    """Send ``reply`` to the chat of ``update``; long text goes out as several messages.
-    A user's words echoed back may hold a lone surrogate, which no request could carry."""
+    """Send ``reply`` to the chat of ``update``."""
     chat = update.effective_chat
     if chat is None:
         return []
+    return await send_to(context.bot, chat.id, reply)
+
+
+async def send_to(bot: Bot, chat_id: int, reply: Reply) -> list[Message]:
+    """Send ``reply`` to ``chat_id``; long text goes out as several messages. A user's words
+    echoed back may hold a lone surrogate, which no request could carry."""
     texts = [well_formed(text) for text in reply.messages()]
-    markup = keyboard(reply, context.bot.username)
+    markup = keyboard(reply, bot.username)
     sent = []
     for number, text in enumerate(texts, 1):
         last = number == len(texts)
-        sent.append(
-            await context.bot.send_message(chat.id, text, reply_markup=markup if last else None)
-        )
+        sent.append(await bot.send_message(chat_id, text, reply_markup=markup if last else None))
     return sent
 
 

@@ -12,13 +12,17 @@ from telegram.ext import Application, ContextTypes
 
 from handlers.context import ADMIN_KEY, SERVICE_KEY
 from handlers.delivery import ResilientRateLimiter, log_network_faults_briefly
+from handlers.reminders import schedule_reminders
 from knowledge.activity import FLUSH_INTERVAL
 from knowledge.admin import AdminService
 from knowledge.service import KnowledgeService
 
 log = logging.getLogger(__name__)
 
-MENU_COMMANDS = ("start", "help", "agreement", "events", "contacts", "search", "language")
+MENU_COMMANDS = (
+    "start", "help", "agreement", "events", "events_ics", "contacts", "search", "subscribe",
+    "unsubscribe", "language",
+)  # fmt: skip
 ADMIN_COMMANDS = (
     "addfaq", "editfaq", "delfaq", "faq", "translate", "unanswered", "stats", "undo", "export",
     "import", "restore", "synonyms", "addevent", "addcontact", "history", "admins", "cancel",
@@ -40,6 +44,7 @@ async def post_init(application: Application) -> None:
     for lang in service.catalog.languages:
         commands = _commands(service, MENU_COMMANDS, lang)
         await application.bot.set_my_commands(commands, language_code=lang)
+    await introduce_the_bot(application)
     admin_ids = set(admin.editor.owners) | {row["user_id"] for row in service.kb.admins()}
     for user_id in sorted(admin_ids):
         await refresh_admin_commands(application, user_id)
@@ -51,7 +56,23 @@ async def post_init(application: Application) -> None:
             daily_backup, interval=BACKUP_CHECK_INTERVAL, name="daily-backup"
         )
         await job.run(application)  # now as well: APScheduler cannot start a job at 0 s
+        schedule_reminders(application)
     log.info("Ready: %d entries indexed", len(service.matcher))
+
+
+async def introduce_the_bot(application: Application) -> None:
+    """What Telegram shows before the first message (the description in an empty chat, the
+    short one on the bot's profile and in shares), in each language we speak."""
+    service: KnowledgeService = application.bot_data[SERVICE_KEY]
+    catalog = service.catalog
+    for lang in (None, *catalog.languages):
+        with contextlib.suppress(TelegramError):  # cosmetic: never a reason not to start
+            await application.bot.set_my_description(
+                catalog.text(lang or "en", "bot.description"), language_code=lang
+            )
+            await application.bot.set_my_short_description(
+                catalog.text(lang or "en", "bot.short_description"), language_code=lang
+            )
 
 
 async def refresh_admin_commands(application: Application, user_id: int) -> None:

@@ -76,6 +76,8 @@ class Editor:
         with self.kb.transaction():
             ref = self.kb.insert(kind, doc)
             self.kb.record_change(by, "add", str(ref), None, doc)
+            if kind == "event":
+                self.kb.announce(ref)  # subscribers hear of it; lost with the add, or not at all
         self._reindex(ref)
         return ref
 

@@ -6,6 +6,7 @@ turns it into callback data and routes presses back to the service.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -102,7 +103,7 @@ class Formatter:
             body = self.t("answer.card", question=entry.label(self.lang), answer=answer)
         elif isinstance(entry, Event):
             used = pick(entry.title, self.lang)[1]
-            body = self.t("event.card", **self._event_values(entry))
+            body = _without_empty_parts(self.t("event.card", **self._event_values(entry)))
         else:
             used = pick(entry.name, self.lang)[1]
             body = self.t("contact.card", **self._contact_values(entry))
@@ -121,7 +122,7 @@ class Formatter:
         return format_datetime(when, "medium", tzinfo=UTC, locale=locale) + " UTC"
 
     def event_summary(self, event: Event) -> Markup:
-        return self.t("events.event", **self._event_values(event))
+        return _without_empty_parts(self.t("events.event", **self._event_values(event)))
 
     def contact_summary(self, contact: Contact) -> Markup:
         return self.t("contacts.contact", **self._contact_values(contact))
@@ -179,3 +180,10 @@ class Formatter:
 
 def join_paragraphs(parts: Iterable[str]) -> Markup:
     return Markup("\n\n".join(part for part in parts if part))
+
+
+def _without_empty_parts(card: Markup) -> Markup:
+    """A card whose optional parts are empty, without their separator or blank lines: an
+    event with no place reads "10 December 2026", not "10 December 2026 · "."""
+    text = re.sub(r" · (?=\n|$)", "", card)
+    return Markup(re.sub(r"\n{3,}", "\n\n", text).strip())

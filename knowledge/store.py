@@ -13,7 +13,7 @@ import contextlib
 import fcntl
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,9 @@ AUDIT = "audit"
 STATS = "stats"
 FEEDBACK = "feedback"
 USERS = "users"  # per-user settings: the language chosen with /language
+SUBSCRIBERS = "subscribers"  # chats that get event reminders (/subscribe)
+ANNOUNCEMENTS = "announcements"  # events admins added, for the subscribers' "new event" notice
+NOTICES_SENT = "notices_sent"  # which reminder went to which chat, so none goes twice
 
 RECORD_TYPES: dict[Kind, type[FaqEntry] | type[Event] | type[Contact]] = {
     "faq": FaqEntry,
@@ -265,6 +268,48 @@ class KnowledgeBase:
             table.remove(Query().user_id == user_id)
         else:
             table.upsert({"user_id": user_id, "lang": lang}, Query().user_id == user_id)
+
+    # Event reminders -----------------------------------------------------------------------
+
+    def subscribers(self) -> list[Doc]:
+        return [dict(doc) for doc in self.db.table(SUBSCRIBERS).all()]
+
+    def subscriber(self, chat_id: int) -> Doc | None:
+        doc = self.db.table(SUBSCRIBERS).get(Query().chat_id == chat_id)
+        return dict(doc) if doc is not None else None
+
+    def subscribe(self, chat_id: int, lang: str, hour: int) -> None:
+        """Subscribe ``chat_id`` (or change its hour); a new subscriber hears of what comes
+        from now on, an existing one keeps its start."""
+        table = self.db.table(SUBSCRIBERS)
+        existing = table.get(Query().chat_id == chat_id)
+        since = existing["since"] if existing is not None else self.now()
+        record = {"chat_id": chat_id, "lang": lang, "hour": hour, "since": since}
+        table.upsert(record, Query().chat_id == chat_id)
+
+    def unsubscribe(self, chat_id: int) -> bool:
+        return bool(self.db.table(SUBSCRIBERS).remove(Query().chat_id == chat_id))
+
+    def announce(self, ref: EntryRef) -> None:
+        """Remember that ``ref`` was added now (call in the transaction that adds it)."""
+        self.db.table(ANNOUNCEMENTS).insert({"ref": str(ref), "at": self.now()})
+
+    def announcements(self) -> list[Doc]:
+        return [dict(doc) for doc in self.db.table(ANNOUNCEMENTS).all()]
+
+    def notices_sent(self) -> set[tuple[int, str]]:
+        return {(doc["chat_id"], doc["key"]) for doc in self.db.table(NOTICES_SENT).all()}
+
+    def record_notices_sent(self, chat_id: int, keys: Iterable[str]) -> None:
+        now = self.now()
+        self.db.table(NOTICES_SENT).insert_multiple(
+            {"chat_id": chat_id, "key": key, "at": now} for key in keys
+        )
+
+    def forget_notices_before(self, moment: str) -> None:
+        """Drop sent-notice records and announcements older than ``moment`` (ISO time)."""
+        for table in (NOTICES_SENT, ANNOUNCEMENTS):
+            self.db.table(table).remove(Query().at < moment)
 
 
 def _lock_directory(path: Path) -> int:
