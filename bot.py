@@ -23,7 +23,7 @@ import contextlib
 import json
 import logging
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -138,48 +138,46 @@ def run_bot(settings: Settings) -> int:
 
 def run_polling(service: KnowledgeService, settings: Settings) -> int:
     from telegram import Update
-    from telegram.error import InvalidToken, NetworkError
 
     application = build_application(service, settings)
-    logging.getLogger().setLevel(logging.INFO)
-    log.info("Starting long polling")
-    try:
-        application.run_polling(
+    return _serve(
+        "Starting long polling",
+        lambda: application.run_polling(
             allowed_updates=Update.ALL_TYPES, bootstrap_retries=BOOTSTRAP_RETRIES
-        )
-    except InvalidToken:
-        print(
-            "bot.py: Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather",
-            file=sys.stderr,
-        )
-        return 2
-    except NetworkError as error:
-        print(f"bot.py: cannot reach the Telegram Bot API: {error}", file=sys.stderr)
-        return 1
-    return 0
+        ),
+    )
 
 
 def run_webhook(service: KnowledgeService, settings: Settings) -> int:
-    from telegram.error import BadRequest, InvalidToken, NetworkError
-
     from handlers.webhook import WebhookConfig
     from handlers.webhook import run_webhook as serve
 
     config = WebhookConfig.from_settings(settings)
     redact_in_logs(config.secret)
     application = build_application(service, settings)
+    return _serve(
+        "Starting the webhook server",
+        lambda: serve(application, config, bootstrap_retries=BOOTSTRAP_RETRIES),
+        refusal=f"Telegram refused the webhook {config.url}",
+    )
+
+
+def _serve(start_line: str, serve: Callable[[], None], refusal: str = "Telegram refused") -> int:
+    """Run ``serve`` until a stop signal; what Telegram refuses at start ends it in one line."""
+    from telegram.error import BadRequest, InvalidToken, NetworkError
+
     logging.getLogger().setLevel(logging.INFO)
-    log.info("Starting the webhook server")
+    log.info(start_line)
     try:
-        serve(application, config, bootstrap_retries=BOOTSTRAP_RETRIES)
+        serve()
     except InvalidToken:
         print(
             "bot.py: Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather",
             file=sys.stderr,
         )
         return 2
-    except BadRequest as error:
-        print(f"bot.py: Telegram refused the webhook {config.url}: {error}", file=sys.stderr)
+    except BadRequest as error:  # a NetworkError too, but retrying would not help
+        print(f"bot.py: {refusal}: {error}", file=sys.stderr)
         return 2
     except NetworkError as error:
         print(f"bot.py: cannot reach the Telegram Bot API: {error}", file=sys.stderr)

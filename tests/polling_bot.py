@@ -14,6 +14,18 @@ from tests.conftest import REPO
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 
 
+def bot_environment(telegram: BotApiServer, data_dir: Path, **env: str) -> dict[str, str]:
+    """This process's environment without our settings, then the bot's: ``telegram`` as its
+    Bot API, ``data_dir`` as its data, ``env`` over them."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    return environ | {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": telegram.base_url,
+        "BOT_DATA_DIR": str(data_dir),
+        **env,
+    }
+
+
 class PollingBot:
     """The bot process; its standard error goes to a file (a pipe nobody reads could fill up
     and stall it)."""
@@ -21,13 +33,7 @@ class PollingBot:
     def __init__(self, telegram: BotApiServer, directory: Path, **env: str) -> None:
         self.data_dir = directory / "data"
         self.stderr_path = directory / f"stderr-{len(list(directory.glob('stderr-*')))}.log"
-        environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-        environ |= {
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": telegram.base_url,
-            "BOT_DATA_DIR": str(self.data_dir),
-            **env,
-        }
+        environ = bot_environment(telegram, self.data_dir, **env)
         with self.stderr_path.open("w") as stderr:
             self.process = subprocess.Popen(
                 [sys.executable, str(REPO / "bot.py")],

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from bot import admin_service, run_import, run_restore
@@ -30,22 +30,18 @@ from knowledge.store import SOURCES, SYNONYMS, TABLES, KnowledgeBase
 from knowledge.transfer import MAX_IMPORT_BYTES, export_bytes, plan_import
 from knowledge.validation import Invalid
 from tests.conftest import OWNER, Chat, buttons, chat_with
-from tests.test_properties import MESSAGE_LIMIT, is_utf8, utf16_units, visible_text
+from tests.test_properties import (
+    MESSAGE_LIMIT,
+    hypothesis_settings,
+    is_utf8,
+    utf16_units,
+    visible_text,
+)
 
 OWNERS = Settings(admin_ids=frozenset({OWNER}), flood_limit=0)
 REFUSED = "The file was not imported; the knowledge base is unchanged."
 RECORD_TABLES = (*TABLES.values(), SOURCES, SYNONYMS)
 MB = 1_000_000
-
-
-def hypothesis_settings(examples: int) -> settings:
-    return settings(
-        max_examples=examples,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow],
-    )
 
 
 @pytest.fixture

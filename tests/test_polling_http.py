@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -12,19 +11,13 @@ from handlers.local_api import UpdateFactory
 from knowledge.catalog import Catalog
 from tests.botapi_server import BotApiServer
 from tests.conftest import REPO
-
-TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+from tests.polling_bot import TOKEN, bot_environment
 
 
 def test_bot_polls_answers_and_handles_a_button_over_http(tmp_path: Path) -> None:
     user = UpdateFactory(user_id=4242, first_name="Li")
     with BotApiServer(TOKEN) as telegram:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-        env |= {
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": telegram.base_url,
-            "BOT_DATA_DIR": str(tmp_path / "data"),
-        }
+        env = bot_environment(telegram, tmp_path / "data")
         bot = subprocess.Popen(
             [sys.executable, str(REPO / "bot.py")],
             cwd=tmp_path,

@@ -696,9 +696,7 @@ def test_whatever_a_user_sends_in_private_gets_a_valid_answer_and_changes_no_con
     bot = start_bot(Settings(admin_ids=frozenset({OWNER}), flood_limit=NO_FLOOD))
     user = UpdateFactory(user_id=STRANGER, first_name="Eve", language_code=None)
     before = content_of(service)
-    text = texts(ANY_CHARACTER, DIGITS + NOT_DECIMAL)
-    command = commands(commands_of(bot.application), text, DIGITS + NOT_DECIMAL)
-    data = button_data(button_prefixes_of(bot.application), ANY_CHARACTER, DIGITS + NOT_DECIMAL)
+    text, command, data = anything_for(bot.application)
 
     @hypothesis_settings(examples=500)
     @given(private_actions(text, command, data))
@@ -748,9 +746,7 @@ def test_an_owner_sending_anything_to_every_command_and_form_gets_valid_answers(
 ) -> None:
     bot = start_bot(Settings(admin_ids=frozenset({OWNER}), flood_limit=NO_FLOOD))
     owner = UpdateFactory(user_id=OWNER, first_name="Olga")
-    text = texts(ANY_CHARACTER, DIGITS + NOT_DECIMAL)
-    command = commands(commands_of(bot.application), text, DIGITS + NOT_DECIMAL)
-    data = button_data(button_prefixes_of(bot.application), ANY_CHARACTER, DIGITS + NOT_DECIMAL)
+    text, command, data = anything_for(bot.application)
 
     @hypothesis_settings(examples=400)
     @given(private_actions(text, command, data))
@@ -761,6 +757,17 @@ def test_an_owner_sending_anything_to_every_command_and_form_gets_valid_answers(
             check_private(update, bot.deliver(update))
 
     owner_sends()
+
+
+def anything_for(
+    application: Application,
+) -> tuple[st.SearchStrategy[str], st.SearchStrategy[str], st.SearchStrategy[str]]:
+    """Texts, commands of ``application`` and button data, with any character and number."""
+    numbers = DIGITS + NOT_DECIMAL
+    text = texts(ANY_CHARACTER, numbers)
+    command = commands(commands_of(application), text, numbers)
+    data = button_data(button_prefixes_of(application), ANY_CHARACTER, numbers)
+    return text, command, data
 
 
 def group_actions() -> st.SearchStrategy[list[Action]]:

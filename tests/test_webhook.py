@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
-import os
 import re
 import signal
 import socket
@@ -25,8 +24,8 @@ from handlers.local_api import UpdateFactory
 from knowledge.settings import SettingsError, load_settings
 from tests.botapi_server import BotApiServer
 from tests.conftest import REPO
+from tests.polling_bot import TOKEN, bot_environment
 
-TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 SECRET = "s3cret_Webhook-token"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SIGNED = "7 December 2020"  # in the answer to "when was the agreement signed"
@@ -43,13 +42,7 @@ def webhook_bot(
     tmp_path: Path, telegram: BotApiServer, args: list[str], **env_vars: str
 ) -> Iterator[subprocess.Popen[str]]:
     """``python bot.py ARGS`` against ``telegram``; the caller stops it with a signal."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-    env |= {
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": telegram.base_url,
-        "BOT_DATA_DIR": str(tmp_path / "data"),
-        **env_vars,
-    }
+    env = bot_environment(telegram, tmp_path / "data", **env_vars)
     bot = subprocess.Popen(
         [sys.executable, str(REPO / "bot.py"), *args],
         cwd=tmp_path,
