@@ -106,7 +106,7 @@ class Formatter:
             body = _without_empty_parts(self.t("event.card", **self._event_values(entry)))
         else:
             used = pick(entry.name, self.lang)[1]
-            body = self.t("contact.card", **self._contact_values(entry))
+            body = _without_empty_lines(self.t("contact.card", **self._contact_values(entry)))
         note = ""
         if used != self.lang:
             note = self.t("answer.untranslated", language=self.catalog.text(used, "meta.name"))
@@ -125,7 +125,7 @@ class Formatter:
         return _without_empty_parts(self.t("events.event", **self._event_values(event)))
 
     def contact_summary(self, contact: Contact) -> Markup:
-        return self.t("contacts.contact", **self._contact_values(contact))
+        return _without_empty_lines(self.t("contacts.contact", **self._contact_values(contact)))
 
     def source_line(self, source_ids: Iterable[str]) -> Markup:
         titles = [self.local(self.sources[s].name) for s in source_ids if s in self.sources]
@@ -187,3 +187,10 @@ def _without_empty_parts(card: Markup) -> Markup:
     event with no place reads "10 December 2026", not "10 December 2026 · "."""
     text = re.sub(r" · (?=\n|$)", "", card)
     return Markup(re.sub(r"\n{3,}", "\n\n", text).strip())
+
+
+def _without_empty_lines(card: Markup) -> Markup:
+    """A contact whose role, organization or way to reach is unknown, without empty lines or
+    a dangling dash: "<b>Name</b>", not "<b>Name</b> – " and two blank lines."""
+    lines = (re.sub(r" – $", "", line) for line in card.splitlines())
+    return Markup("\n".join(line for line in lines if line.strip()))

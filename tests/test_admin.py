@@ -351,6 +351,18 @@ async def test_contacts_one_line_edit_and_delete(owner: Chat) -> None:
     assert "Moscow City Duma" not in contacts["text"]
 
 
+async def test_cards_with_only_the_required_fields_have_no_gaps(owner: Chat) -> None:
+    await owner.send("/addcontact Moscow City Duma")
+    [contacts] = await owner.send("/contacts")
+    assert "\n\nMoscow City Duma\n\n" in contacts["text"]
+    assert "Moscow City Duma –" not in contacts["text"]
+    [card] = await owner.send("/start contact_9")
+    assert card["text"].startswith("👤 Moscow City Duma\n\nSource:")
+    await owner.send("/addevent 2027-01-15 | Joint tourism week")
+    [event] = await owner.send("/start event_5")
+    assert event["text"].startswith("📅 Joint tourism week\n15 January 2027\n\nSource:")
+
+
 # Synonyms, undo, history ----------------------------------------------------------------------
 
 
