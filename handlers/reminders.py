@@ -53,21 +53,21 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
 
 
 async def subscription_button(update: Update, context: BotContext) -> None:
-    """🔔 / 🔕 under /events and reminders, and the hour buttons (``sub:hour:9``)."""
+    """🔔 / 🔕 under /events and reminders, the hour buttons (``sub:hour:9``) and the clock
+    buttons (``sub:zone:beijing``)."""
     query = update.callback_query
     assert query is not None
-    action = parse_action(query.data or "")
+    choice = parse_action(query.data or "")
     chat_id = private_chat_id(update)
-    if action is None or chat_id is None:
+    if choice is None or chat_id is None:
         await stale_button(update, context)
         return
     await query.answer()
     lang = context.lang(update)
-    what, hour = action
-    if what == "off":
+    if choice.what == "off":
         reply = context.reminders.unsubscribe(chat_id, lang)
     else:
-        reply = context.reminders.subscribe(chat_id, lang, hour)
+        reply = context.reminders.subscribe(chat_id, lang, choice.hour, choice.zone)
     await send(update, context, reply)
 
 

@@ -1,11 +1,12 @@
 """Event reminders, free of Telegram: who subscribed, and which notice is due to whom.
 
-A subscriber chooses an hour, in Moscow time like the events themselves. They get a reminder
-at that hour the day before an event, another one at that hour on the day (or two hours before
-an event that starts earlier), and a notice when an admin adds an event. Everything needed is
-stored in the knowledge base: the subscribers, each added event's moment, and every notice
-sent. So the schedule is worked out afresh from the file at each check; a notice that fell due
-while the bot was down still goes out after a restart, and none goes out twice.
+A subscriber chooses an hour, in Moscow or Beijing time (Beijing for those who read Chinese,
+unless they choose otherwise). They get a reminder at that hour the day before an event,
+another one at that hour on the day (or two hours before an event that starts earlier), and a
+notice when an admin adds an event. Everything needed is stored in the knowledge base: the
+subscribers, each added event's moment, and every notice sent. So the schedule is worked out
+afresh from the file at each check; a notice that fell due while the bot was down still goes
+out after a restart, and none goes out twice.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from knowledge.calendar import EVENT_TIMEZONE, can_be_added
 from knowledge.models import EntryRef, Event
@@ -27,9 +29,13 @@ from knowledge.replies import (
 )
 from knowledge.service import KnowledgeService
 
-SUBSCRIBE = "sub"  # button actions: sub:on, sub:off, sub:hour:9
+SUBSCRIBE = "sub"  # button actions: sub:on, sub:off, sub:hour:9, sub:zone:beijing
 HOURS = (7, 8, 9, 10, 12, 18)  # offered as buttons; /subscribe takes any hour 0–23
 DEFAULT_HOUR = 9
+# The two cities' clocks, for the reminder hour; events themselves are in EVENT_TIMEZONE.
+ZONES = {"moscow": ZoneInfo("Europe/Moscow"), "beijing": ZoneInfo("Asia/Shanghai")}
+DEFAULT_ZONE = "moscow"
+ZONE_BY_LANGUAGE = {"zh": "beijing"}
 EARLY_START_NOTICE = timedelta(hours=2)  # "today" for an event that starts before the hour
 KEEP_RECORDS = timedelta(days=90)  # sent-notice records outlive any event they were about
 # The most specific notice wins when several fall due together (say, an event added today
@@ -39,6 +45,10 @@ KINDS = ("new", "day_before", "on_day")
 
 def subscribe_action(hour: int | None = None) -> str:
     return f"{SUBSCRIBE}:on" if hour is None else f"{SUBSCRIBE}:hour:{hour}"
+
+
+def zone_action(zone: str) -> str:
+    return f"{SUBSCRIBE}:zone:{zone}"
 
 
 UNSUBSCRIBE_ACTION = f"{SUBSCRIBE}:off"
@@ -51,15 +61,28 @@ def parse_hour(text: str) -> int | None:
     return int(match.group(1)) if match and text.isascii() else None
 
 
-def parse_action(action: str) -> tuple[str, int | None] | None:
-    """A subscription button's action as ("on" | "off" | "hour", hour); None if forged."""
-    match = re.fullmatch(rf"{SUBSCRIBE}:(on|off|hour:(\d{{1,2}}))", action)
-    if match is None:
+@dataclass(frozen=True)
+class Choice:
+    """A press on a subscription button: "on", "off", "hour" (with ``hour``) or "zone"."""
+
+    what: str
+    hour: int | None = None
+    zone: str | None = None
+
+
+def parse_action(action: str) -> Choice | None:
+    """The choice a subscription button carries; None if the bot never issues it (forged, or
+    from an older version)."""
+    if not action.startswith(f"{SUBSCRIBE}:"):
         return None
-    if match.group(2) is None:
-        return match.group(1), None
-    hour = int(match.group(2))
-    return ("hour", hour) if hour in HOURS else None
+    what, _, value = action.removeprefix(f"{SUBSCRIBE}:").partition(":")
+    if what in ("on", "off") and not value:
+        return Choice(what)
+    if what == "hour" and value in {str(h) for h in HOURS}:
+        return Choice(what, hour=int(value))
+    if what == "zone" and value in ZONES:
+        return Choice(what, zone=value)
+    return None
 
 
 @dataclass(frozen=True)
@@ -103,19 +126,25 @@ class Reminders:
             return reply
         return Reply(reply.html, (*reply.buttons, (self.toggle_button(chat_id, lang),)))
 
-    def subscribe(self, chat_id: int, lang: str, hour: int | None = None) -> Reply:
-        """Subscribe ``chat_id``, or change its hour; the reply offers other hours."""
+    def subscribe(
+        self, chat_id: int, lang: str, hour: int | None = None, zone: str | None = None
+    ) -> Reply:
+        """Subscribe ``chat_id``, or change its hour or clock; the reply offers the others."""
         current = self.kb.subscriber(chat_id)
         if hour is None:
             hour = current["hour"] if current else DEFAULT_HOUR
-        self.kb.subscribe(chat_id, lang, hour)
+        if zone is None:
+            zone = _zone_of(current) if current else ZONE_BY_LANGUAGE.get(lang, DEFAULT_ZONE)
+        self.kb.subscribe(chat_id, lang, hour, zone)
         fmt = self.service.formatter(lang)
-        key = "reminders.hour_changed" if current else "reminders.subscribed"
-        hours = [
-            Button(("✅ " if h == hour else "") + f"{h:02d}:00", subscribe_action(h)) for h in HOURS
+        key = "reminders.changed" if current else "reminders.subscribed"
+        at = fmt.label(f"reminders.at_{zone}", hour=f"{hour:02d}:00")
+        hours = [Button(_ticked(f"{h:02d}:00", h == hour), subscribe_action(h)) for h in HOURS]
+        zones = [
+            Button(_ticked(fmt.label(f"button.zone_{z}"), z == zone), zone_action(z)) for z in ZONES
         ]
         stop = Button(fmt.label("button.unsubscribe"), UNSUBSCRIBE_ACTION)
-        return Reply(fmt.t(key, hour=f"{hour:02d}:00"), (*in_rows(hours, 3), (stop,)))
+        return Reply(fmt.t(key, time=at), (*in_rows(hours, 3), tuple(zones), (stop,)))
 
     def unsubscribe(self, chat_id: int, lang: str) -> Reply:
         fmt = self.service.formatter(lang)
@@ -149,7 +178,8 @@ class Reminders:
             chat_id, since = subscriber["chat_id"], _moment(subscriber["since"])
             lang = languages.get(chat_id, subscriber["lang"])
             for event in upcoming:
-                schedule = list(_schedule(event, subscriber["hour"], added.get(str(event.ref))))
+                reminder_time = subscriber["hour"], ZONES[_zone_of(subscriber)]
+                schedule = list(_schedule(event, reminder_time, added.get(str(event.ref))))
                 due = [
                     d
                     for d in schedule
@@ -177,11 +207,14 @@ class Reminders:
         return Notice(chat_id, event.ref, keys, Reply(text, (buttons,)))
 
 
-def _schedule(event: Event, hour: int, added: datetime | None) -> Iterator[_Due]:
+def _schedule(
+    event: Event, reminder_time: tuple[int, ZoneInfo], added: datetime | None
+) -> Iterator[_Due]:
+    hour, zone = reminder_time
     day = event.date.first_day
     day_start = datetime.combine(day, time.min, tzinfo=EVENT_TIMEZONE)
     start = _starts(event)
-    at_hour = datetime.combine(day, time(hour), tzinfo=EVENT_TIMEZONE)
+    at_hour = datetime.combine(day, time(hour), tzinfo=zone)
     # The date is part of the key: an event moved to another day is reminded of again.
     key = f"{event.ref}@{event.date}"
     if added is not None:
@@ -198,6 +231,15 @@ def _starts(event: Event) -> datetime:
     if event.date.at is not None:
         return datetime.combine(day, event.date.at, tzinfo=EVENT_TIMEZONE)
     return datetime.combine(day, time.min, tzinfo=EVENT_TIMEZONE) + timedelta(days=1)
+
+
+def _zone_of(subscriber: dict) -> str:
+    zone = subscriber.get("zone")
+    return zone if zone in ZONES else DEFAULT_ZONE
+
+
+def _ticked(label: str, chosen: bool) -> str:
+    return f"✅ {label}" if chosen else label
 
 
 def _moment(text: str) -> datetime:

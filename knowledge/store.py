@@ -278,13 +278,13 @@ class KnowledgeBase:
         doc = self.db.table(SUBSCRIBERS).get(Query().chat_id == chat_id)
         return dict(doc) if doc is not None else None
 
-    def subscribe(self, chat_id: int, lang: str, hour: int) -> None:
-        """Subscribe ``chat_id`` (or change its hour); a new subscriber hears of what comes
-        from now on, an existing one keeps its start."""
+    def subscribe(self, chat_id: int, lang: str, hour: int, zone: str) -> None:
+        """Subscribe ``chat_id`` (or change its hour, or the city whose clock it is in); a new
+        subscriber hears of what comes from now on, an existing one keeps its start."""
         table = self.db.table(SUBSCRIBERS)
         existing = table.get(Query().chat_id == chat_id)
         since = existing["since"] if existing is not None else self.now()
-        record = {"chat_id": chat_id, "lang": lang, "hour": hour, "since": since}
+        record = {"chat_id": chat_id, "lang": lang, "hour": hour, "zone": zone, "since": since}
         table.upsert(record, Query().chat_id == chat_id)
 
     def unsubscribe(self, chat_id: int) -> bool:

@@ -81,7 +81,7 @@ async def test_subscribe_confirms_and_offers_other_hours(bot: Chat) -> None:
     assert "09:00 Moscow time" in reply["text"]
     labels = [label for label, _ in buttons(reply)]
     assert labels[:6] == ["07:00", "08:00", "✅ 09:00", "10:00", "12:00", "18:00"]
-    assert labels[-1] == "🔕 Stop reminders"
+    assert labels[6:] == ["✅ 🕒 Moscow time", "🕒 Beijing time", "🔕 Stop reminders"]
 
 
 async def test_an_hour_button_changes_the_hour(bot: Chat) -> None:
@@ -89,6 +89,24 @@ async def test_an_hour_button_changes_the_hour(bot: Chat) -> None:
     [changed] = await bot.press("sub:hour:18", reply)
     assert "now come at 18:00 Moscow time" in changed["text"]
     assert ("✅ 18:00", "sub:hour:18") in buttons(changed)
+
+
+async def test_a_clock_button_moves_the_hour_to_beijing_time(bot: Chat, clock: Clock) -> None:
+    [reply] = await bot.send("/subscribe")
+    [changed] = await bot.press("sub:zone:beijing", reply)
+    assert "now come at 09:00 Beijing time" in changed["text"]
+    assert ("✅ 🕒 Beijing time", "sub:zone:beijing") in buttons(changed)
+    assert await reminders_at(bot, clock, "2026-12-09 00:59") == []
+    [tomorrow] = await reminders_at(bot, clock, "2026-12-09 01:00")  # 09:00 in Beijing
+    assert "Reminder: tomorrow" in tomorrow
+
+
+async def test_chinese_readers_get_beijing_time_unless_they_choose_otherwise(bot: Chat) -> None:
+    chinese = bot.as_user(user_id=3003, language_code="zh")
+    [reply] = await chinese.send("/subscribe")
+    assert "北京时间 09:00" in reply["text"]
+    [changed] = await chinese.press("sub:zone:moscow", reply)
+    assert "莫斯科时间 09:00" in changed["text"]
 
 
 async def test_events_carry_a_subscribe_button_that_turns_into_stop(bot: Chat) -> None:
@@ -132,9 +150,11 @@ async def test_unsubscribing_when_not_subscribed_says_so(bot: Chat) -> None:
 async def test_forged_subscription_buttons_are_refused(
     bot: Chat, service: KnowledgeService
 ) -> None:
-    for data in ("sub:hour:99", "sub:hour:3", "sub:maybe", "sub:"):
-        assert await bot.press(data) == []
-    assert bot.alerts == ["This button is no longer valid. Please ask again."] * 4
+    [events] = await bot.send("/events")
+    forged = ("sub:hour:99", "sub:hour:3", "sub:maybe", "sub:", "sub:zone:tokyo", "sub:on:1")
+    for data in forged:
+        assert await bot.press(data, events) == []
+    assert bot.alerts == ["This button is no longer valid. Please ask again."] * len(forged)
     assert service.kb.subscribers() == []
 
 
