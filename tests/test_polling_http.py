@@ -30,9 +30,14 @@ def test_bot_polls_answers_and_handles_a_button_over_http(tmp_path: Path) -> Non
             telegram.wait_for("getMe")
             menu = telegram.wait_for("setMyCommands", lambda p: "language_code" not in p)
             assert [c["command"] for c in menu["commands"]][-1] == "language"
+            assert "subscribe" in [c["command"] for c in menu["commands"]]
             for lang in Catalog.load().languages:  # the menu in each language
                 telegram.wait_for(
                     "setMyCommands", lambda p, lang=lang: p.get("language_code") == lang
+                )
+            for lang in Catalog.load().languages:  # and the introduction
+                telegram.wait_for(
+                    "setMyShortDescription", lambda p, lang=lang: p.get("language_code") == lang
                 )
             telegram.wait_for("getUpdates")
 
@@ -57,6 +62,7 @@ def test_bot_polls_answers_and_handles_a_button_over_http(tmp_path: Path) -> Non
             _, stderr = bot.communicate(timeout=30)
         assert bot.returncode == 0, stderr
         assert TOKEN not in stderr  # the log never shows the token
+        assert "agrement" not in stderr  # nor what users write
         assert "Traceback" not in stderr
         # Every update was confirmed: the last getUpdates asks past the callback's id.
         offsets = [int(p.get("offset") or 0) for name, p in telegram.calls if name == "getUpdates"]
