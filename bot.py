@@ -129,7 +129,7 @@ def run_bot(settings: Settings) -> int:
     if settings.webhook_url and not settings.token:
         raise SettingsError("a webhook (--webhook, BOT_WEBHOOK_URL) needs TELEGRAM_BOT_TOKEN")
     service = open_service(settings)
-    if settings.token and settings.webhook_url:
+    if settings.webhook_url:  # a token is there: checked above
         return run_webhook(service, settings)
     if settings.token:
         return run_polling(service, settings)

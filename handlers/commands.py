@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from telegram import Update
 
+from handlers.addressing import private_chat_id
 from handlers.context import BotContext
 from handlers.render import send, send_calendar
 from knowledge.models import EntryRef
@@ -23,7 +24,8 @@ async def start(update: Update, context: BotContext) -> None:
 
 async def help_command(update: Update, context: BotContext) -> None:
     user = update.effective_user
-    admin = context.admin.is_admin(user.id if user else None) and _private(update)
+    in_private = private_chat_id(update) is not None
+    admin = in_private and context.admin.is_admin(user.id if user else None)
     await send(update, context, context.kb.help(context.lang(update), admin=admin))
 
 
@@ -35,10 +37,6 @@ async def my_id(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if user is not None:
         await send(update, context, context.kb.my_id(user.id, context.lang(update)))
-
-
-def _private(update: Update) -> bool:
-    return update.effective_chat is not None and update.effective_chat.type == "private"
 
 
 async def agreement(update: Update, context: BotContext) -> None:
@@ -63,6 +61,7 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     command = next(iter((message.text or "").split() if message else []), "")
     _, at, addressee = command.partition("@")
-    if at and addressee.lower() != (context.bot.username or "").lower() and not _private(update):
+    for_another_bot = at and addressee.lower() != (context.bot.username or "").lower()
+    if for_another_bot and private_chat_id(update) is None:
         return  # /start@other_bot in a group: another bot's command, not ours to refuse
     await send(update, context, context.kb.message("errors.unknown_command", context.lang(update)))

@@ -24,7 +24,7 @@ async def inline_query(update: Update, context: BotContext) -> None:
     assert query is not None
     lang = context.lang(update, query.query)
     articles = context.inline.results(query.query, lang)
-    results = [_result(article, context.bot.username, lang, context) for article in articles]
+    results = [_result(article, lang, context) for article in articles]
     ask_directly = InlineQueryResultsButton(
         text=context.kb.catalog.text(lang, "inline.ask_the_bot"),
         start_parameter=START_FROM_INLINE,
@@ -33,12 +33,10 @@ async def inline_query(update: Update, context: BotContext) -> None:
     await query.answer(results, cache_time=int(CACHE_SECONDS), button=ask_directly)
 
 
-def _result(
-    article: InlineArticle, bot_username: str, lang: str, context: BotContext
-) -> InlineQueryResultArticle:
+def _result(article: InlineArticle, lang: str, context: BotContext) -> InlineQueryResultArticle:
     open_in_bot = InlineKeyboardButton(
         context.kb.catalog.text(lang, "button.open_in_bot"),
-        url=deep_link(bot_username, article.ref.payload),
+        url=deep_link(context.bot.username, article.ref.payload),
     )
     return InlineQueryResultArticle(
         id=str(article.ref),

@@ -30,7 +30,7 @@ async def events(update: Update, context: BotContext) -> None:
 
 
 async def subscribe(update: Update, context: BotContext) -> None:
-    """/subscribe, or /subscribe 8 for reminders at 08:00 Moscow time."""
+    """/subscribe, or /subscribe 8 for reminders at 08:00 (Moscow or Beijing time)."""
     lang = context.lang(update)
     chat_id = private_chat_id(update)
     hour = parse_hour(context.args[0]) if context.args else None

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any, Literal, NamedTuple
 
+from knowledge.text import whole_number
+
 Kind = Literal["faq", "event", "contact"]
 KINDS: tuple[Kind, ...] = ("faq", "event", "contact")
 DEFAULT_LANGUAGE = "en"
@@ -54,10 +56,11 @@ class EntryRef:
 
     @classmethod
     def parse(cls, text: str, separator: str = ":") -> EntryRef | None:
-        kind, _, number = text.partition(separator)
-        if kind not in KINDS or not (number.isascii() and number.isdigit()) or len(number) > 9:
+        kind, _, digits = text.partition(separator)
+        number = whole_number(digits)
+        if kind not in KINDS or number is None:
             return None
-        return cls(kind, int(number))  # type: ignore[arg-type]
+        return cls(kind, number)  # type: ignore[arg-type]
 
     @property
     def payload(self) -> str:

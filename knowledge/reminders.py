@@ -173,13 +173,18 @@ class Reminders:
         upcoming = [e for e in self.kb.events() if can_be_added(e) and _starts(e) > now]
         added = {doc["ref"]: _moment(doc["at"]) for doc in self.kb.announcements()}
         languages = self.kb.languages_chosen()
+        schedules: dict[tuple[int, str], list[tuple[Event, list[_Due]]]] = {}
         notices = []
         for subscriber in self.kb.subscribers():
             chat_id, since = subscriber["chat_id"], _moment(subscriber["since"])
             lang = languages.get(chat_id, subscriber["lang"])
-            for event in upcoming:
-                reminder_time = subscriber["hour"], ZONES[_zone_of(subscriber)]
-                schedule = list(_schedule(event, reminder_time, added.get(str(event.ref))))
+            reminder_time = subscriber["hour"], _zone_of(subscriber)
+            if reminder_time not in schedules:  # the same for everyone with this hour and clock
+                schedules[reminder_time] = [
+                    (event, list(_schedule(event, reminder_time, added.get(str(event.ref)))))
+                    for event in upcoming
+                ]
+            for event, schedule in schedules[reminder_time]:
                 due = [
                     d
                     for d in schedule
@@ -208,9 +213,9 @@ class Reminders:
 
 
 def _schedule(
-    event: Event, reminder_time: tuple[int, ZoneInfo], added: datetime | None
+    event: Event, reminder_time: tuple[int, str], added: datetime | None
 ) -> Iterator[_Due]:
-    hour, zone = reminder_time
+    hour, zone = reminder_time[0], ZONES[reminder_time[1]]
     day = event.date.first_day
     day_start = datetime.combine(day, time.min, tzinfo=EVENT_TIMEZONE)
     start = _starts(event)
