@@ -4,7 +4,10 @@ the real python-telegram-bot Application through the in-process Bot API."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Iterator
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,6 +41,29 @@ class Clock:
 
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def clean_environment(**settings: str) -> dict[str, str]:
+    """This process's environment without the bot's settings (TELEGRAM_*, BOT_*), then
+    ``settings``: a bot process started with it sees only what the test gives it."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    return environ | settings
+
+
+def run_bot_py(
+    cwd: Path, *args: str, env: Mapping[str, str], stdin: str = "", **options: Any
+) -> subprocess.CompletedProcess[str]:
+    """``python bot.py ARGS`` to the end, as a newcomer runs it; its output as text."""
+    options.setdefault("timeout", 120)
+    return subprocess.run(
+        [sys.executable, str(REPO / "bot.py"), *args],
+        input=stdin,
+        env=dict(env),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        **options,
+    )
 
 
 @pytest.fixture

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.botapi_server import BotApiServer
-from tests.conftest import REPO
+from tests.conftest import REPO, clean_environment
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 
@@ -17,13 +18,34 @@ TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 def bot_environment(telegram: BotApiServer, data_dir: Path, **env: str) -> dict[str, str]:
     """This process's environment without our settings, then the bot's: ``telegram`` as its
     Bot API, ``data_dir`` as its data, ``env`` over them."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-    return environ | {
+    defaults = {
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_BASE_URL": telegram.base_url,
         "BOT_DATA_DIR": str(data_dir),
-        **env,
     }
+    return clean_environment(**(defaults | env))
+
+
+@contextmanager
+def bot_process(
+    directory: Path, telegram: BotApiServer, args: list[str], **env: str
+) -> Iterator[subprocess.Popen[str]]:
+    """``python bot.py ARGS`` against ``telegram``, its output piped; the caller stops it with
+    a signal and reads the output, else it is killed at the end."""
+    bot = subprocess.Popen(
+        [sys.executable, str(REPO / "bot.py"), *args],
+        cwd=directory,
+        env=bot_environment(telegram, directory / "data", **env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield bot
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+            bot.communicate()
 
 
 class PollingBot:

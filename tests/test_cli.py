@@ -3,30 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 from knowledge.store import KnowledgeBase
-from tests.conftest import REPO
+from tests.conftest import clean_environment, run_bot_py
 
 JSON_KEYS = ["query", "matched", "kind", "id", "score", "answer", "suggestions"]
 
 
 def run_bot(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-    env["BOT_DATA_DIR"] = str(tmp_path / "data")
-    return subprocess.run(
-        [sys.executable, str(REPO / "bot.py"), *args],
-        input=stdin,
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    env = clean_environment(BOT_DATA_DIR=str(tmp_path / "data"))
+    return run_bot_py(tmp_path, *args, env=env, stdin=stdin)
 
 
 def test_ask_json_gives_one_stable_record_per_question(tmp_path: Path) -> None:

@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 from handlers.local_api import UpdateFactory
 from knowledge.catalog import Catalog
 from tests.botapi_server import BotApiServer
-from tests.conftest import REPO
-from tests.polling_bot import TOKEN, bot_environment
+from tests.polling_bot import TOKEN, bot_process
 
 
 def test_bot_polls_answers_and_handles_a_button_over_http(tmp_path: Path) -> None:
     user = UpdateFactory(user_id=4242, first_name="Li")
-    with BotApiServer(TOKEN) as telegram:
-        env = bot_environment(telegram, tmp_path / "data")
-        bot = subprocess.Popen(
-            [sys.executable, str(REPO / "bot.py")],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+    with BotApiServer(TOKEN) as telegram, bot_process(tmp_path, telegram, []) as bot:
         try:
             telegram.wait_for("getMe")
             menu = telegram.wait_for("setMyCommands", lambda p: "language_code" not in p)

@@ -19,13 +19,10 @@ import asyncio
 import html
 import json
 import logging
-import os
 import random
 import re
 import resource
 import string
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
@@ -42,7 +39,7 @@ from handlers.setup import ADMIN_COMMANDS, MENU_COMMANDS
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings
 from knowledge.store import ADMINS, AUDIT, CONTENT_TABLES
-from tests.conftest import OWNER, REPO, Chat, chat_with
+from tests.conftest import OWNER, Chat, chat_with, clean_environment, run_bot_py
 
 STRANGER = 555  # a user who is no admin
 GROUP = -100_200_300
@@ -926,20 +923,11 @@ def test_a_word_of_4096_letters_is_answered_in_bounded_memory(tmp_path: Path) ->
     message of 4096 letters without a space took the machine's memory (23 GB, then the OOM
     killer). Asked in a process limited to 2 GB, so that a regression fails instead."""
     word = "".join(random.Random(MESSAGE_LIMIT).choices(string.ascii_lowercase, k=MESSAGE_LIMIT))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-    env["BOT_DATA_DIR"] = str(tmp_path / "data")
+    env = clean_environment(BOT_DATA_DIR=str(tmp_path / "data"))
 
     def limit_memory() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (2 * 10**9, 2 * 10**9))
 
-    result = subprocess.run(
-        [sys.executable, str(REPO / "bot.py"), "ask", word],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        preexec_fn=limit_memory,
-    )
+    result = run_bot_py(tmp_path, "ask", word, env=env, preexec_fn=limit_memory)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.startswith("I don't have an answer to that yet.")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from knowledge.settings import SettingsError, load_settings
-from tests.conftest import REPO
+from tests.conftest import run_bot_py
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 
@@ -72,14 +70,8 @@ def test_a_data_dir_that_is_a_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_bot_refuses_to_start_with_one_clear_line(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, str(REPO / "bot.py")],
-        env={"BOT_ADMIN_IDS": "me", "PATH": "/usr/bin:/bin"},
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    env = {"BOT_ADMIN_IDS": "me", "PATH": "/usr/bin:/bin"}
+    result = run_bot_py(tmp_path, env=env, timeout=60)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "bot.py: BOT_ADMIN_IDS must be comma-separated Telegram user ids; 'me' is not one"

@@ -11,10 +11,7 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +20,8 @@ import pytest
 from handlers.local_api import UpdateFactory
 from knowledge.settings import SettingsError, load_settings
 from tests.botapi_server import BotApiServer
-from tests.conftest import REPO
-from tests.polling_bot import TOKEN, bot_environment
+from tests.conftest import run_bot_py
+from tests.polling_bot import TOKEN, bot_process
 
 SECRET = "s3cret_Webhook-token"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -35,28 +32,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-@contextmanager
-def webhook_bot(
-    tmp_path: Path, telegram: BotApiServer, args: list[str], **env_vars: str
-) -> Iterator[subprocess.Popen[str]]:
-    """``python bot.py ARGS`` against ``telegram``; the caller stops it with a signal."""
-    env = bot_environment(telegram, tmp_path / "data", **env_vars)
-    bot = subprocess.Popen(
-        [sys.executable, str(REPO / "bot.py"), *args],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        yield bot
-    finally:
-        if bot.poll() is None:
-            bot.kill()
-            bot.communicate()
 
 
 def call(
@@ -99,7 +74,7 @@ def test_bot_answers_what_telegram_posts_and_refuses_everyone_else(tmp_path: Pat
     url = f"http://127.0.0.1:{port}/telegram"
     user, late_user = UpdateFactory(user_id=4242), UpdateFactory(user_id=4343)
     intruder = UpdateFactory(user_id=666, first_name="Eve")
-    with BotApiServer(TOKEN) as telegram, webhook_bot(
+    with BotApiServer(TOKEN) as telegram, bot_process(
         tmp_path, telegram, ["--webhook", url],
         BOT_WEBHOOK_PORT=str(port), BOT_WEBHOOK_SECRET=SECRET,
     ) as bot:  # fmt: skip
@@ -149,7 +124,7 @@ def test_a_random_secret_each_start_and_a_path_of_its_own(tmp_path: Path) -> Non
     port = free_port()
     url = f"http://127.0.0.1:{port}/public/hook"
     user = UpdateFactory(user_id=4242)
-    with BotApiServer(TOKEN) as telegram, webhook_bot(
+    with BotApiServer(TOKEN) as telegram, bot_process(
         tmp_path, telegram, [],
         BOT_WEBHOOK_URL=url, BOT_WEBHOOK_PORT=str(port), BOT_WEBHOOK_PATH="/local/",
     ) as bot:  # fmt: skip
@@ -169,7 +144,7 @@ def test_a_random_secret_each_start_and_a_path_of_its_own(tmp_path: Path) -> Non
 
 def test_a_bot_waiting_for_telegram_at_start_stops_at_once(tmp_path: Path) -> None:
     port, nobody = free_port(), free_port()  # no Bot API server answers on `nobody`
-    with BotApiServer(TOKEN) as telegram, webhook_bot(
+    with BotApiServer(TOKEN) as telegram, bot_process(
         tmp_path, telegram, ["--webhook", "https://bot.example.org/telegram"],
         TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{nobody}/bot", BOT_WEBHOOK_PORT=str(port),
     ) as bot:  # fmt: skip
@@ -193,7 +168,7 @@ def test_a_busy_port_is_refused_in_one_line(tmp_path: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        with webhook_bot(
+        with bot_process(
             tmp_path, telegram, ["--webhook", "https://bot.example.org/telegram"],
             BOT_WEBHOOK_PORT=str(port),
         ) as bot:  # fmt: skip
@@ -208,14 +183,8 @@ def test_a_busy_port_is_refused_in_one_line(tmp_path: Path) -> None:
 
 
 def test_a_webhook_without_a_token_is_refused_in_one_line(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, str(REPO / "bot.py"), "--webhook", "https://bot.example.org/telegram"],
-        env={"PATH": "/usr/bin:/bin"},
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    url = "https://bot.example.org/telegram"
+    result = run_bot_py(tmp_path, "--webhook", url, env={"PATH": "/usr/bin:/bin"}, timeout=60)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "bot.py: a webhook (--webhook, BOT_WEBHOOK_URL) needs TELEGRAM_BOT_TOKEN"
