@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from knowledge.markup import to_plain
 from knowledge.models import EntryRef
 from knowledge.replies import Reply
-from knowledge.service import TOPIC_FLOOR, KnowledgeService
+from knowledge.service import SEARCH_FLOOR, KnowledgeService
 
 MAX_RESULTS = 10  # Telegram shows about this many without scrolling
 CACHE_SECONDS = 60.0
@@ -64,7 +64,7 @@ class InlineSearch:
         if not query:
             return self.most_asked()
         ranked = self.service.matcher.rank(query, limit=MAX_RESULTS)
-        return [m.ref for m in ranked if m.score >= TOPIC_FLOOR]
+        return [m.ref for m in ranked if m.score >= SEARCH_FLOOR]
 
     def most_asked(self) -> list[EntryRef]:
         """The topics answered or opened most often; the FAQ in order until people have asked."""

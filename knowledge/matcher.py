@@ -217,6 +217,16 @@ class Matcher:
         )
         return self._best_entries(question, candidates, scores, limit)
 
+    def known_share(self, question: str) -> float:
+        """The share of the question's content words the knowledge base knows in some form
+        (typos and truncations included): "visa" or "recipe" in a question is a sign that it
+        asks about something the bot does not cover, however close the rest comes."""
+        query = self._query_words(question)
+        if not query:
+            return 0.0
+        known = sum(1 for word, stems in query if self._similar(word, stems))
+        return known / len(query)
+
     def _coverage(
         self, query: list[tuple[str, dict[int, float]]], stem_weights: np.ndarray, unknown: float
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:

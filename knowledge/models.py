@@ -94,6 +94,10 @@ class FaqEntry:
         """Every text the matcher should recognise this entry by."""
         return [Phrasing(lang, q) for lang, qs in self.questions.items() for q in qs]
 
+    def passages(self) -> list[Phrasing]:
+        """The texts that state what the entry says: its answer, in every language."""
+        return [Phrasing(lang, text) for lang, text in self.answer.items() if text]
+
     @classmethod
     def from_doc(cls, doc_id: int, doc: dict[str, Any]) -> FaqEntry:
         return cls(
@@ -181,6 +185,9 @@ class Event:
     def phrasings(self) -> list[Phrasing]:
         return [Phrasing(lang, text) for lang, text in self.title.items() if text]
 
+    def passages(self) -> list[Phrasing]:
+        return [Phrasing(lang, text) for lang, text in self.description.items() if text]
+
     @classmethod
     def from_doc(cls, doc_id: int, doc: dict[str, Any]) -> Event:
         return cls(
@@ -222,6 +229,9 @@ class Contact:
             if text
         ]
         return names + described
+
+    def passages(self) -> list[Phrasing]:
+        return [Phrasing(lang, text) for lang, text in self.role.items() if text]
 
     @classmethod
     def from_doc(cls, doc_id: int, doc: dict[str, Any]) -> Contact:

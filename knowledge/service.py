@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from knowledge.activity import Activity
 from knowledge.calendar import CalendarFile, can_be_added, event_calendar
 from knowledge.catalog import Catalog
 from knowledge.markup import Markup, escape, to_plain, well_formed
-from knowledge.matcher import Match, Matcher
+from knowledge.decision import MAX_SUGGESTIONS, Outcome, decide, gather
+from knowledge.matcher import Match
 from knowledge.models import DEFAULT_LANGUAGE, EntryRef, Event
 from knowledge.replies import (
     AUTOMATIC,
@@ -28,42 +29,14 @@ from knowledge.replies import (
     show_action,
     vote_action,
 )
+from knowledge.retrieval import HybridMatcher
+from knowledge.semantic import Embedder, VectorCache, default_embedder
 from knowledge.store import KnowledgeBase
 from knowledge.text import detect_language
 
-# Decision thresholds on the matcher's 0–100 score, calibrated on tests/test_matcher.py.
-ANSWER_SCORE = 75  # a lone candidate this good is answered outright
-SUGGEST_SCORE = 50  # from here up, candidates are offered as "Did you mean…"
-CLOSE_MARGIN = 8  # candidates this close to the best one make the question ambiguous
-TOPIC_FLOOR = 40  # below this a candidate is not worth offering even as a related topic
-MAX_SUGGESTIONS = 3
 MAX_SEARCH_RESULTS = 8
-
-Outcome = Literal["answer", "suggest", "none", "empty"]
-
-
-@dataclass(frozen=True)
-class Decision:
-    outcome: Outcome
-    matches: list[Match]
-
-
-def decide(ranked: list[Match]) -> Decision:
-    """Answer, suggest or admit ignorance, from the matcher's ranking (best first)."""
-    if not ranked:
-        return Decision("none", [])
-    # The ranking may order near-equal entries by their text (knowledge.matcher.TIE): the
-    # thresholds look at the best score, wherever it stands, so that order never decides.
-    best = max(m.score for m in ranked)
-    if best < SUGGEST_SCORE:
-        related = [m for m in ranked[:MAX_SUGGESTIONS] if m.score >= TOPIC_FLOOR]
-        return Decision("none", related)
-    close = [m for m in ranked[:MAX_SUGGESTIONS] if best - m.score < CLOSE_MARGIN]
-    if best >= ANSWER_SCORE and len(close) == 1:
-        return Decision("answer", close)
-    offered = [m for m in ranked[:MAX_SUGGESTIONS] if m.score >= SUGGEST_SCORE]
-    return Decision("suggest", offered)
-
+VECTORS_NAME = "vectors.npz"  # beside the knowledge base: embeddings of its texts, a cache
+SEARCH_FLOOR = 30  # fused score from which /search lists an entry
 
 @dataclass(frozen=True)
 class Suggestion:
@@ -112,11 +85,13 @@ class KnowledgeService:
         catalog: Catalog,
         *,
         today: Callable[[], date] = date.today,
+        embedder: Embedder | None = None,
     ) -> None:
         self.kb = kb
         self.catalog = catalog
         self.today = today
-        self.matcher = Matcher(kb.entries(), kb.synonym_groups())
+        cache = VectorCache(embedder or default_embedder(), kb.path.parent / VECTORS_NAME)
+        self.matcher = HybridMatcher(kb.entries(), kb.synonym_groups(), cache)
         self.activity = Activity(kb)
         self._chosen_languages = kb.languages_chosen()  # read once; written through
 
@@ -124,6 +99,7 @@ class KnowledgeService:
         """Write what is still counted in memory, and release the knowledge base."""
         if not self.kb.closed:
             self.activity.flush()
+            self.matcher.save()
             self.kb.close()
 
     def formatter(self, lang: str) -> Formatter:
@@ -174,11 +150,16 @@ class KnowledgeService:
         fmt = self.formatter(lang)
         if not question.strip():
             return Answer(question, "empty", Reply(fmt.t("ask.empty")))
-        ranked = self.matcher.rank(question, limit=MAX_SUGGESTIONS + 2)
-        decision = decide(ranked)
+        retrieved = self.matcher.retrieve(question, limit=MAX_SUGGESTIONS + 2)
+        evidence = None
+        if retrieved.candidates:
+            first = retrieved.candidates[0].ref
+            answer_text = self.show(first, lang).plain
+            evidence = gather(question, retrieved, answer_text, self._names(besides=first))
+        decision = decide(retrieved.candidates, evidence)
         suggestions = tuple(self._suggestion(m, lang) for m in decision.matches)
         best = decision.matches[0] if decision.matches else None
-        score = max((m.score for m in ranked), default=0.0)  # the best found, offered or not
+        score = retrieved.candidates[0].score if retrieved.candidates else 0.0
         if decision.outcome == "answer" and best:
             self.activity.question(str(best.ref))
             return Answer(question, "answer", self.show(best.ref, lang), best.ref, score)
@@ -188,6 +169,16 @@ class KnowledgeService:
             return Answer(question, "suggest", reply, None, score, suggestions)
         self.activity.unanswered(question)
         return Answer(question, "none", self._no_answer(fmt, suggestions), None, score, suggestions)
+
+    def _names(self, besides: EntryRef) -> list[str]:
+        """Everyone who can answer a "who": the contacts, in every language, but the entry's
+        own name (a card naming only itself does not say who runs what)."""
+        return [
+            name
+            for contact in self.kb.contacts()
+            if contact.ref != besides
+            for name in contact.name.values()
+        ]
 
     def _suggestion(self, match: Match, lang: str) -> Suggestion:
         entry = self.kb.get(match.ref)
@@ -332,7 +323,7 @@ class KnowledgeService:
         if not words.strip():
             return Reply(fmt.t("search.usage"))
         ranked = [
-            m for m in self.matcher.rank(words, limit=MAX_SEARCH_RESULTS) if m.score >= TOPIC_FLOOR
+            m for m in self.matcher.rank(words, limit=MAX_SEARCH_RESULTS) if m.score >= SEARCH_FLOOR
         ]
         if not ranked:
             return Reply(fmt.t("search.nothing", query=words))

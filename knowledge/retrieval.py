@@ -1,0 +1,196 @@
+"""Hybrid retrieval: the lexical matcher and the semantic index, fused into one ranking.
+
+Three rankers look at every question:
+
+* ``lexical``: the word matcher over each entry's phrasings (typos, shared words);
+* ``passages``: the same word matcher over each entry's passages (answers, descriptions,
+  roles), so a question naming a fact finds the entry that states it;
+* ``semantic``: sentence embeddings of phrasings and passages (paraphrase, other languages).
+
+Each candidate gets the scores of all three, and one fused score ranks them: a weighted sum
+whose weights were fitted by cross-validation on questions written the way people write
+(``bench/calibrate.py``; the figures are in the README). ``knowledge.decision`` then decides
+from these scores whether to answer, suggest or admit ignorance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from knowledge.matcher import Match, Matcher
+from knowledge.models import Entry, EntryRef, Phrasing
+from knowledge.semantic import SemanticIndex, SemanticMatch, VectorCache
+
+CANDIDATES = 12  # entries each ranker contributes before fusion
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How the fused score is made from the rankers' scores (each scaled to 0–1)."""
+
+    lexical: float
+    passage_lexical: float
+    phrasing_meaning: float
+    passage_meaning: float
+
+
+# Fitted by bench/calibrate.py (5-fold cross-validation on the development set).
+WEIGHTS = Weights(lexical=0.45, passage_lexical=0.15, phrasing_meaning=0.3, passage_meaning=0.1)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One entry that may answer a question, with every ranker's view of it."""
+
+    ref: EntryRef
+    lexical: float  # 0–100, the word matcher on its phrasings
+    passage_lexical: float  # 0–100, the word matcher on its passages
+    phrasing_meaning: float  # cosine, its closest phrasing
+    passage_meaning: float  # cosine, its closest passage
+    score: float  # 0–100, the fused score that orders candidates
+
+    def as_match(self) -> Match:
+        return Match(self.ref, self.score)
+
+
+def fused(
+    lexical: float,
+    passage_lexical: float,
+    phrasing_meaning: float,
+    passage_meaning: float,
+    weights: Weights = WEIGHTS,
+) -> float:
+    total = (
+        weights.lexical * lexical / 100
+        + weights.passage_lexical * passage_lexical / 100
+        + weights.phrasing_meaning * max(phrasing_meaning, 0.0)
+        + weights.passage_meaning * max(passage_meaning, 0.0)
+    )
+    norm = (
+        weights.lexical
+        + weights.passage_lexical
+        + weights.phrasing_meaning
+        + weights.passage_meaning
+    )
+    return round(100 * total / norm, 2)
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """The candidates for one question, and what the decision needs to know besides."""
+
+    candidates: list[Candidate]
+    lexical_first: EntryRef | None  # the word matcher's own first choice
+    meaning_first: EntryRef | None  # the embeddings' own first choice
+    known_share: float  # of the question's words, the share the knowledge base knows
+
+
+def fuse(
+    lexical: dict[EntryRef, float],
+    passages: dict[EntryRef, float],
+    meaning: list[SemanticMatch],
+    weights: Weights = WEIGHTS,
+    limit: int = 5,
+    known_share: float = 1.0,
+) -> Retrieved:
+    """One ranking from the three rankers' scores (an entry a ranker did not find scores 0)."""
+    by_meaning = {m.ref: m for m in meaning}
+    candidates = []
+    for ref in dict.fromkeys([*lexical, *passages, *by_meaning]):
+        sem = by_meaning.get(ref)
+        scores = (
+            lexical.get(ref, 0.0),
+            passages.get(ref, 0.0),
+            sem.phrasing if sem else 0.0,
+            sem.passage if sem else 0.0,
+        )
+        candidates.append(Candidate(ref, *scores, fused(*scores, weights)))
+    candidates.sort(key=lambda c: (-c.score, -c.lexical, c.ref))
+    lexical_first = max(lexical, key=lambda ref: lexical[ref], default=None)
+    meaning_first = max(meaning, key=lambda m: m.phrasing, default=None)
+    return Retrieved(
+        candidates[:limit],
+        lexical_first,
+        meaning_first.ref if meaning_first else None,
+        known_share,
+    )
+
+
+class _PassageView:
+    """An entry seen through its passages, for a second word matcher."""
+
+    def __init__(self, entry: Entry) -> None:
+        self.ref = entry.ref
+        self._passages = entry.passages()
+
+    def phrasings(self) -> list[Phrasing]:
+        return self._passages
+
+
+class HybridMatcher:
+    """The bot's one index of entries: lexical and semantic, kept in step."""
+
+    def __init__(
+        self,
+        entries: Iterable[Entry],
+        synonyms: Iterable[Iterable[str]],
+        cache: VectorCache,
+        *,
+        weights: Weights = WEIGHTS,
+    ) -> None:
+        entries = list(entries)
+        synonyms = [list(group) for group in synonyms]
+        self.weights = weights
+        self.lexical = Matcher(entries, synonyms)
+        self.passages = Matcher([_PassageView(e) for e in entries], synonyms)  # type: ignore[misc]
+        self.semantic = SemanticIndex(cache, entries)
+
+    @property
+    def revision(self) -> int:
+        return self.lexical.revision  # every change passes all three indexes
+
+    def __len__(self) -> int:
+        return len(self.lexical)
+
+    @property
+    def phrasing_count(self) -> int:
+        return self.lexical.phrasing_count
+
+    def upsert(self, entry: Entry) -> None:
+        self.lexical.upsert(entry)
+        self.passages.upsert(_PassageView(entry))  # type: ignore[arg-type]
+        self.semantic.upsert(entry)
+
+    def remove(self, ref: EntryRef) -> None:
+        self.lexical.remove(ref)
+        self.passages.remove(ref)
+        self.semantic.remove(ref)
+
+    def rebuild(self, entries: Iterable[Entry], synonyms: Iterable[Iterable[str]] = ()) -> None:
+        entries = list(entries)
+        synonyms = [list(group) for group in synonyms]
+        self.lexical.rebuild(entries, synonyms)
+        self.passages.rebuild([_PassageView(e) for e in entries], synonyms)  # type: ignore[misc]
+        self.semantic.rebuild(entries)
+
+    def save(self) -> None:
+        """Keep the embedded vectors for the next start."""
+        self.semantic.save()
+
+    def retrieve(self, question: str, limit: int = 5) -> Retrieved:
+        """The entries that may answer ``question``, best first by the fused score."""
+        lexical = {m.ref: m.score for m in self.lexical.rank(question, CANDIDATES)}
+        passages = {m.ref: m.score for m in self.passages.rank(question, CANDIDATES)}
+        named = list(dict.fromkeys([*lexical, *passages]))
+        meaning = self.semantic.rank(question, CANDIDATES, include=named)
+        return fuse(
+            lexical, passages, meaning, self.weights, limit, self.lexical.known_share(question)
+        )
+
+    def candidates(self, question: str, limit: int = 5) -> list[Candidate]:
+        return self.retrieve(question, limit).candidates
+
+    def rank(self, question: str, limit: int = 5) -> list[Match]:
+        """Best first, with the fused score: what search, inline mode and duplicates use."""
+        return [c.as_match() for c in self.candidates(question, limit)]
