@@ -6,7 +6,7 @@ it is the right answer. A wrong confident answer is worse than a "did you mean",
 threshold was chosen to keep wrong answers rare. Below it, the closest candidates are offered
 as suggestions; with nothing close, the bot says it does not know.
 
-The model's parameters are data (``decision_model.json``), fitted by ``bench/calibrate.py``
+The model's parameters are data (``calibration.json``), fitted by ``bench/calibrate.py``
 with cross-validation on questions written the way people write; ``decide`` itself is pure.
 """
 
@@ -14,17 +14,15 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Literal
 
-from collections.abc import Iterable
-
 from knowledge.asked import asked_kind, holds, unstated_numbers
 from knowledge.matcher import Match
-from knowledge.retrieval import Candidate, Retrieved
+from knowledge.retrieval import CALIBRATION_PATH, Candidate, Retrieved
 
-MODEL_PATH = Path(__file__).with_name("decision_model.json")
 MAX_SUGGESTIONS = 3
 
 Outcome = Literal["answer", "suggest", "none", "empty"]
@@ -100,8 +98,8 @@ class DecisionModel:
         return 1 / (1 + math.exp(-max(min(z, 60.0), -60.0)))
 
     @classmethod
-    def load(cls, path: Path = MODEL_PATH) -> DecisionModel:
-        data = json.loads(path.read_text(encoding="utf-8"))
+    def load(cls, path: Path = CALIBRATION_PATH) -> DecisionModel:
+        data = json.loads(path.read_text(encoding="utf-8"))["decision"]
         if tuple(data["features"]) != FEATURES:
             raise ValueError(f"{path.name} was fitted for other features; run bench/calibrate.py")
         return cls(

@@ -16,6 +16,12 @@ from pathlib import Path
 LOCALES_DIR = Path(__file__).with_name("locales")
 DEFAULT = "en"
 SCRIPTS = ("latin", "cyrillic", "han")
+# A question is "clearly" in a language (and answered in it, whatever the client's language)
+# from this many letters of one script, holding this share of all letters; a script that only
+# one of the bot's languages uses (Cyrillic, Han) needs fewer.
+CLEAR_LETTERS = 8
+CLEAR_OWN_SCRIPT = 2
+CLEAR_SHARE = 0.8
 
 
 @dataclass(frozen=True)
@@ -109,3 +115,34 @@ def detect(words: list[str]) -> str | None:
         german = languages().get("de")
         return german.code if german else best.code
     return best.code
+
+
+def detect_clearly(words: list[str]) -> str | None:
+    """The language of these (folded) words when there is no doubt about it: one script
+    holds nearly all letters, there are enough of them, and among languages sharing that
+    script the stopwords (or German letters) single one out. Short or mixed texts: None."""
+    letters: dict[str, int] = {}
+    for word in words:
+        script = script_of(word)
+        if script:
+            letters[script] = letters.get(script, 0) + len(word)
+    total = sum(letters.values())
+    if not total:
+        return None
+    script = max(letters, key=lambda s: letters[s])
+    candidates = of_script(script)
+    if not candidates or letters[script] < CLEAR_SHARE * total:
+        return None
+    if len(candidates) == 1:  # the script alone says which language it is
+        return candidates[0].code if letters[script] >= CLEAR_OWN_SCRIPT else None
+    if letters[script] < CLEAR_LETTERS:
+        return None
+    if any(ch in "äöüß" for w in words for ch in w) and "de" in {c.code for c in candidates}:
+        return "de"
+    evidence = sorted(
+        ((sum(1 for w in words if w in lang.stopwords), lang.code) for lang in candidates),
+        reverse=True,
+    )
+    (best, code), (second, _) = evidence[0], evidence[1]
+    return code if best > second else None
+

@@ -98,19 +98,22 @@ class Formatter:
 
     def entry_card(self, entry: Entry) -> Markup:
         """An entry in full; a note says so when it is not yet in the reader's language."""
-        if isinstance(entry, FaqEntry):
-            answer, used = pick(entry.answer, self.lang)
-            body = self.t("answer.card", question=entry.label(self.lang), answer=answer)
-        elif isinstance(entry, Event):
-            used = pick(entry.title, self.lang)[1]
-            body = _without_empty_parts(self.t("event.card", **self._event_values(entry)))
-        else:
-            used = pick(entry.name, self.lang)[1]
-            body = _without_empty_lines(self.t("contact.card", **self._contact_values(entry)))
+        body, used = self.entry_body(entry)
         note = ""
         if used != self.lang:
             note = self.t("answer.untranslated", language=self.catalog.text(used, "meta.name"))
         return join_paragraphs([body, note, self.source_line(entry.sources)])
+
+    def entry_body(self, entry: Entry) -> tuple[Markup, str]:
+        """What an entry says, without its sources; and the language it is written in."""
+        if isinstance(entry, FaqEntry):
+            answer, used = pick(entry.answer, self.lang)
+            return self.t("answer.card", question=entry.label(self.lang), answer=answer), used
+        if isinstance(entry, Event):
+            used = pick(entry.title, self.lang)[1]
+            return _without_empty_parts(self.t("event.card", **self._event_values(entry))), used
+        used = pick(entry.name, self.lang)[1]
+        return _without_empty_lines(self.t("contact.card", **self._contact_values(entry))), used
 
     def number(self, value: float) -> str:
         """A number as the reader's language writes it (12 345 in Russian, 12,345 in English)."""

@@ -15,14 +15,20 @@ from these scores whether to answer, suggest or admit ignorance.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from knowledge.matcher import Match, Matcher
 from knowledge.models import Entry, EntryRef, Phrasing
 from knowledge.semantic import SemanticIndex, SemanticMatch, VectorCache
 
 CANDIDATES = 12  # entries each ranker contributes before fusion
+CALIBRATION_PATH = Path(__file__).with_name("calibration.json")
 
 
 @dataclass(frozen=True)
@@ -34,9 +40,12 @@ class Weights:
     phrasing_meaning: float
     passage_meaning: float
 
+    @classmethod
+    def load(cls, path: Path = CALIBRATION_PATH) -> Weights:
+        return cls(**json.loads(path.read_text(encoding="utf-8"))["fusion"])
 
-# Fitted by bench/calibrate.py (5-fold cross-validation on the development set).
-WEIGHTS = Weights(lexical=0.45, passage_lexical=0.15, phrasing_meaning=0.3, passage_meaning=0.1)
+
+WEIGHTS = Weights.load()  # fitted by bench/calibrate.py, with the decision model
 
 
 @dataclass(frozen=True)
@@ -55,17 +64,18 @@ class Candidate:
 
 
 def fused(
-    lexical: float,
-    passage_lexical: float,
-    phrasing_meaning: float,
-    passage_meaning: float,
+    lexical: Any,
+    passage_lexical: Any,
+    phrasing_meaning: Any,
+    passage_meaning: Any,
     weights: Weights = WEIGHTS,
-) -> float:
+) -> Any:
+    """The fused score, 0–100, of scores given as numbers or as numpy arrays (calibration)."""
     total = (
-        weights.lexical * lexical / 100
-        + weights.passage_lexical * passage_lexical / 100
-        + weights.phrasing_meaning * max(phrasing_meaning, 0.0)
-        + weights.passage_meaning * max(passage_meaning, 0.0)
+        weights.lexical * np.asarray(lexical) / 100
+        + weights.passage_lexical * np.asarray(passage_lexical) / 100
+        + weights.phrasing_meaning * np.maximum(phrasing_meaning, 0.0)
+        + weights.passage_meaning * np.maximum(passage_meaning, 0.0)
     )
     norm = (
         weights.lexical
@@ -73,7 +83,7 @@ def fused(
         + weights.phrasing_meaning
         + weights.passage_meaning
     )
-    return round(100 * total / norm, 2)
+    return np.round(100 * total / norm, 2)
 
 
 @dataclass(frozen=True)
@@ -105,7 +115,7 @@ def fuse(
             sem.phrasing if sem else 0.0,
             sem.passage if sem else 0.0,
         )
-        candidates.append(Candidate(ref, *scores, fused(*scores, weights)))
+        candidates.append(Candidate(ref, *scores, float(fused(*scores, weights))))
     candidates.sort(key=lambda c: (-c.score, -c.lexical, c.ref))
     lexical_first = max(lexical, key=lambda ref: lexical[ref], default=None)
     meaning_first = max(meaning, key=lambda m: m.phrasing, default=None)

@@ -106,7 +106,8 @@ class VectorCache:
     when the bot stops, never on the path of an admin edit.
     """
 
-    _memory: ClassVar[dict[tuple[str, bytes], np.ndarray]] = {}  # shared by every cache of the process
+    # Shared by every cache of the process: the tests open hundreds of services.
+    _memory: ClassVar[dict[tuple[str, bytes], np.ndarray]] = {}
 
     def __init__(self, embedder: Embedder, path: Path | None = None) -> None:
         self.embedder = embedder

@@ -10,10 +10,10 @@ from typing import Any
 from knowledge.activity import Activity
 from knowledge.calendar import CalendarFile, can_be_added, event_calendar
 from knowledge.catalog import Catalog
+from knowledge.decision import MAX_SUGGESTIONS, Evidence, Outcome, decide, gather
 from knowledge.markup import Markup, escape, to_plain, well_formed
-from knowledge.decision import MAX_SUGGESTIONS, Outcome, decide, gather
 from knowledge.matcher import Match
-from knowledge.models import DEFAULT_LANGUAGE, EntryRef, Event
+from knowledge.models import DEFAULT_LANGUAGE, EntryRef, Event, FaqEntry, pick
 from knowledge.replies import (
     AUTOMATIC,
     MENU_PAGES,
@@ -29,10 +29,10 @@ from knowledge.replies import (
     show_action,
     vote_action,
 )
-from knowledge.retrieval import HybridMatcher
+from knowledge.retrieval import HybridMatcher, Retrieved
 from knowledge.semantic import Embedder, VectorCache, default_embedder
 from knowledge.store import KnowledgeBase
-from knowledge.text import detect_language
+from knowledge.text import clear_language, detect_language
 
 MAX_SEARCH_RESULTS = 8
 VECTORS_NAME = "vectors.npz"  # beside the knowledge base: embeddings of its texts, a cache
@@ -110,12 +110,16 @@ class KnowledgeService:
     def reply_language(
         self, user_id: int | None, telegram_code: str | None, text: str | None = None
     ) -> str:
-        """The language to answer in: the user's /language choice, else their Telegram
-        language, else the language of what they wrote, else English."""
+        """The language to answer in: the user's /language choice, else the language the
+        question is clearly written in, else their Telegram language, else the language of
+        what they wrote, else English."""
         spoken = self.catalog.languages
         chosen = self._chosen_languages.get(user_id) if user_id is not None else None
         if chosen in spoken:
             return chosen
+        written = clear_language(text) if text else None
+        if written in spoken:
+            return written
         code = (telegram_code or "").split("-")[0].lower()
         if code in spoken:
             return code
@@ -151,12 +155,7 @@ class KnowledgeService:
         if not question.strip():
             return Answer(question, "empty", Reply(fmt.t("ask.empty")))
         retrieved = self.matcher.retrieve(question, limit=MAX_SUGGESTIONS + 2)
-        evidence = None
-        if retrieved.candidates:
-            first = retrieved.candidates[0].ref
-            answer_text = self.show(first, lang).plain
-            evidence = gather(question, retrieved, answer_text, self._names(besides=first))
-        decision = decide(retrieved.candidates, evidence)
+        decision = decide(retrieved.candidates, self.evidence(question, retrieved, lang))
         suggestions = tuple(self._suggestion(m, lang) for m in decision.matches)
         best = decision.matches[0] if decision.matches else None
         score = retrieved.candidates[0].score if retrieved.candidates else 0.0
@@ -169,6 +168,20 @@ class KnowledgeService:
             return Answer(question, "suggest", reply, None, score, suggestions)
         self.activity.unanswered(question)
         return Answer(question, "none", self._no_answer(fmt, suggestions), None, score, suggestions)
+
+    def evidence(self, question: str, retrieved: Retrieved, lang: str) -> Evidence | None:
+        """What the decision needs to know about the best candidate, as the user would read it."""
+        if not retrieved.candidates:
+            return None
+        first = retrieved.candidates[0].ref
+        entry = self.kb.get(first)
+        if entry is None:
+            return None
+        if isinstance(entry, FaqEntry):  # the answer alone: its question may name a date
+            stated = pick(entry.answer, lang)[0]
+        else:
+            stated = to_plain(self.formatter(lang).entry_body(entry)[0])
+        return gather(question, retrieved, stated, self._names(besides=first))
 
     def _names(self, besides: EntryRef) -> list[str]:
         """Everyone who can answer a "who": the contacts, in every language, but the entry's

@@ -23,6 +23,7 @@ from knowledge.languages import (
     DEFAULT,
     Language,
     detect,
+    detect_clearly,
     is_han,
     languages,
     of_script,
@@ -114,6 +115,11 @@ def analyze_question(
 def detect_language(text: str) -> str | None:
     """The language ``text`` is written in, if there is a clue: see ``languages.detect``."""
     return detect(words(text))
+
+
+def clear_language(text: str) -> str | None:
+    """The language ``text`` is unmistakably written in: see ``languages.detect_clearly``."""
+    return detect_clearly(words(text))
 
 
 def _rules_for(word: str, language: Language) -> Language:
