@@ -145,4 +145,3 @@ def detect_clearly(words: list[str]) -> str | None:
     )
     (best, code), (second, _) = evidence[0], evidence[1]
     return code if best > second else None
-

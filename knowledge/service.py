@@ -38,6 +38,7 @@ MAX_SEARCH_RESULTS = 8
 VECTORS_NAME = "vectors.npz"  # beside the knowledge base: embeddings of its texts, a cache
 SEARCH_FLOOR = 30  # fused score from which /search lists an entry
 
+
 @dataclass(frozen=True)
 class Suggestion:
     ref: EntryRef

@@ -58,9 +58,14 @@ def test_a_tiny_benchmark_run_writes_a_report_and_a_table(tmp_path: Path) -> Non
     assert size["phrasings"] == 40 * 12
     assert size["query"]["runs"] == 24 and size["query"]["p50_ms"] > 0
     assert size["reference"]["top1_agreement"] == 1.0  # the index loses nothing
-    assert size["reference"]["decision_agreement"] == 1.0
+    assert size["reference"]["score_agreement"] == 1.0
+    semantic = size["semantic"]
+    assert semantic["query"]["runs"] == 24 and semantic["query"]["p50_ms"] > 0
+    assert semantic["shortlist_agreement"]["top1_agreement"] == 1.0  # all 40 are shortlisted
+    assert 0 <= semantic["quality"]["answered_right"] <= 1
     assert 0 <= size["wratio"]["top1_agreement_in_scope"] <= 1
     assert report["e2e"]["replies_sent"] >= 20
     assert report["cold_start"]["p50_ms"] > 0
     assert "| 40 | 480 |" in result.stdout
+    assert "Whole ranking and decision" in result.stdout
     assert all({"target", "value", "ok"} <= set(t) for t in report["targets"])

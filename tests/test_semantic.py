@@ -11,9 +11,8 @@ import numpy as np
 import pytest
 
 from knowledge.models import EntryRef, FaqEntry
-from knowledge.semantic import SemanticIndex, VectorCache, default_embedder
+from knowledge.semantic import SemanticIndex, VectorCache, default_embedder, entry_texts
 from knowledge.service import KnowledgeService
-
 
 _instances = itertools.count()
 
@@ -100,6 +99,13 @@ def test_a_shortlist_smaller_than_the_index_still_finds_the_best() -> None:
     assert index.rank("which orchestras performed at the concert", 1)[0].ref == EntryRef("faq", 3)
 
 
+def test_the_seed_s_vectors_ship_with_the_bot(service: KnowledgeService) -> None:
+    """A first start embeds nothing; after a seed change: python -m knowledge.semantic."""
+    cache = VectorCache(default_embedder())  # no data directory: only what ships
+    texts = [text for entry in service.kb.entries() for text in entry_texts(entry)]
+    assert cache.missing(texts) == []
+
+
 def test_the_service_keeps_its_vectors_for_the_next_start(
     make_service: Callable[..., KnowledgeService], tmp_path: Path
 ) -> None:
@@ -122,4 +128,3 @@ def test_an_admin_edit_is_answerable_at_once_by_meaning(service: KnowledgeServic
     )
     answer = service.ask("how often does the boat on the river go")
     assert ref in [answer.ref, *(s.ref for s in answer.suggestions)]
-
