@@ -35,6 +35,9 @@ from knowledge.store import KnowledgeBase
 from knowledge.text import clear_language, detect_language
 
 MAX_SEARCH_RESULTS = 8
+RELATED_MARGIN = 12.0  # runners-up this close to an answer are offered beside it
+RELATED_FLOOR = 45.0
+MAX_RELATED = 2
 VECTORS_NAME = "vectors.npz"  # beside the knowledge base: embeddings of its texts, a cache
 SEARCH_FLOOR = 30  # fused score from which /search lists an entry
 
@@ -162,13 +165,33 @@ class KnowledgeService:
         score = retrieved.candidates[0].score if retrieved.candidates else 0.0
         if decision.outcome == "answer" and best:
             self.activity.question(str(best.ref))
-            return Answer(question, "answer", self.show(best.ref, lang), best.ref, score)
+            reply = self._with_related(self.show(best.ref, lang), retrieved, lang)
+            return Answer(question, "answer", reply, best.ref, score)
         self.activity.question(None)
         if decision.outcome == "suggest":
             reply = Reply(fmt.t("ask.did_you_mean"), self._suggestion_buttons(suggestions))
             return Answer(question, "suggest", reply, None, score, suggestions)
         self.activity.unanswered(question)
         return Answer(question, "none", self._no_answer(fmt, suggestions), None, score, suggestions)
+
+    def _with_related(self, card: Reply, retrieved: Retrieved, lang: str) -> Reply:
+        """An answer, with buttons to the entries that came almost as close: "agreement" is
+        answered with the best one, and the others are a tap away."""
+        best, *rest = retrieved.candidates
+        related = [
+            c for c in rest if c.score >= best.score - RELATED_MARGIN and c.score >= RELATED_FLOOR
+        ][:MAX_RELATED]
+        if not related:
+            return card
+        fmt = self.formatter(lang)
+        buttons = [
+            Button(
+                fmt.label("button.see_also", title=self._suggestion(c.as_match(), lang).title),
+                show_action(c.ref),
+            )
+            for c in related
+        ]
+        return Reply(card.html, (*card.buttons, *one_per_row(buttons)))
 
     def evidence(self, question: str, retrieved: Retrieved, lang: str) -> Evidence | None:
         """What the decision needs to know about the best candidate, as the user would read it."""
