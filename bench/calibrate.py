@@ -62,6 +62,7 @@ class Question:
     passage_meaning: np.ndarray
     right: np.ndarray  # per entry: its card answers the question
     known_share: float
+    bare_topic: bool
 
 
 def _norm(text: str) -> str:
@@ -118,6 +119,7 @@ def collect(paths: list[Path]) -> tuple[KnowledgeService, list[Question]]:
                 np.array([meaning[r].passage for r in refs]),
                 np.array([is_right(row, str(r), cards[r]) for r in refs]),
                 matcher.lexical.known_share(text),
+                matcher.lexical.is_bare_topic(text),
             )
         )
     return service, questions
@@ -159,7 +161,8 @@ def retrieved(q: Question, weights: Weights):
         SemanticMatch(r, float(a), float(b))
         for r, a, b in zip(q.refs, q.phrasing_meaning, q.passage_meaning, strict=True)
     ]
-    return fuse(lexical, passages, meaning, weights, limit=5, known_share=q.known_share)
+    found = fuse(lexical, passages, meaning, weights, limit=5, known_share=q.known_share)
+    return replace(found, bare_topic=q.bare_topic)
 
 
 def evidence_rows(service: KnowledgeService, questions: list[Question], weights: Weights):
@@ -207,7 +210,7 @@ def fit_decision(rows, suggest_at: float = SUGGEST_AT) -> DecisionModel:
 
 def outcome(model: DecisionModel, row) -> str:
     evidence, right, found = row
-    decision = decide(found.candidates, evidence, model)
+    decision = decide(found.candidates, evidence, model, bare_topic=found.bare_topic)
     if decision.outcome != "answer":
         return "suggested" if decision.outcome == "suggest" else "none"
     return "right" if right else "wrong"

@@ -127,14 +127,19 @@ class Decision:
 
 
 def decide(
-    candidates: list[Candidate], evidence: Evidence | None, model: DecisionModel = MODEL
+    candidates: list[Candidate],
+    evidence: Evidence | None,
+    model: DecisionModel = MODEL,
+    *,
+    bare_topic: bool = False,
 ) -> Decision:
     """Answer, suggest or admit ignorance, from the candidates (best first) and the evidence
-    about the first of them."""
+    about the first of them. A bare topic ("subway": the metro agreement, or either metro's
+    card?) is never answered outright, however close its best candidate comes."""
     if not candidates or evidence is None:
         return Decision("none", [])
     confidence = model.confidence(evidence)
-    if confidence >= model.answer_at:
+    if confidence >= model.answer_at and not bare_topic:
         return Decision("answer", [candidates[0].as_match()], confidence)
     offered = [c.as_match() for c in candidates[:MAX_SUGGESTIONS] if c.score >= model.suggest_at]
     if offered:

@@ -58,6 +58,7 @@ PREFIX_SIMILARITY = 0.9
 # for a clear answer (knowledge.service.CLOSE_MARGIN), so it only orders the suggestions.
 TIE = 4.0
 SAME_SCORE = 0.25  # an entry's phrasings this close to its best all stand for it
+BARE_TOPIC_ENTRIES = 3  # a one-word question whose word this many entries use is ambiguous
 VARIANTS_REMEMBERED = 50_000  # words whose variants are kept between questions
 
 
@@ -226,6 +227,17 @@ class Matcher:
             return 0.0
         known = sum(1 for word, stems in query if self._similar(word, stems))
         return known / len(query)
+
+    def is_bare_topic(self, question: str) -> bool:
+        """Whether the question is a lone word that several entries share ("moscow", "subway"):
+        a topic, not a question, which no single entry answers ("who signed it" is a
+        question: its other words ask something)."""
+        query = self._query_words(question)
+        if len(query) != 1 or len(words(question, self._phrases)) != 1:
+            return False
+        _, stems = query[0]
+        users = [self._entry_frequency[self._stem_ids[s]] for s in stems if s in self._stem_ids]
+        return max(users, default=0) >= BARE_TOPIC_ENTRIES
 
     def _coverage(
         self, query: list[tuple[str, dict[int, float]]], stem_weights: np.ndarray, unknown: float

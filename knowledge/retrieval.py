@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +94,7 @@ class Retrieved:
     lexical_first: EntryRef | None  # the word matcher's own first choice
     meaning_first: EntryRef | None  # the embeddings' own first choice
     known_share: float  # of the question's words, the share the knowledge base knows
+    bare_topic: bool = False  # one word several entries share: offer, never answer
 
 
 def fuse(
@@ -194,9 +195,10 @@ class HybridMatcher:
         passages = {m.ref: m.score for m in self.passages.rank(question, CANDIDATES)}
         named = list(dict.fromkeys([*lexical, *passages]))
         meaning = self.semantic.rank(question, CANDIDATES, include=named)
-        return fuse(
+        found = fuse(
             lexical, passages, meaning, self.weights, limit, self.lexical.known_share(question)
         )
+        return replace(found, bare_topic=self.lexical.is_bare_topic(question))
 
     def candidates(self, question: str, limit: int = 5) -> list[Candidate]:
         return self.retrieve(question, limit).candidates

@@ -37,6 +37,7 @@ from knowledge.storage import write_atomically
 log = logging.getLogger(__name__)
 
 PHRASING, PASSAGE = 0, 1
+DIGEST_SIZE = 16  # bytes of a text's hash, its key in the vector cache
 SHORTLIST = 48  # entries picked by their mean vector before exact scoring
 MEMORY_LIMIT = 200_000  # texts whose vectors one process keeps between indexes
 
@@ -97,7 +98,12 @@ def default_embedder() -> Embedder:
 
 
 def _digest(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=DIGEST_SIZE).digest()
+
+
+def _key_array(digests: Iterable[bytes]) -> np.ndarray:
+    # Raw bytes, not numpy's "S16": that drops a digest's trailing zero bytes.
+    return np.frombuffer(b"".join(digests), dtype=np.uint8).reshape(-1, DIGEST_SIZE)
 
 
 class VectorCache:
@@ -146,7 +152,7 @@ class VectorCache:
         if keep is not None:
             wanted = {_digest(text) for text in keep}
             self._known = {key: v for key, v in self._known.items() if key in wanted}
-        keys = np.frombuffer(b"".join(self._known), dtype="S16")
+        keys = _key_array(self._known)
         matrix = np.stack(list(self._known.values())) if self._known else np.zeros((0, 1))
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -178,7 +184,7 @@ def write_shipped_vectors(seed_texts: Iterable[str]) -> Path:
     """Embed the seed's texts into the file that ships with the bot (after a seed change)."""
     embedder = default_embedder()
     texts = list(dict.fromkeys(seed_texts))
-    keys = np.frombuffer(b"".join(_digest(t) for t in texts), dtype="S16")
+    keys = _key_array(_digest(t) for t in texts)
     matrix = embedder.encode(texts).astype(np.float16)
     path = shipped_vectors_path(embedder)
     write_atomically(path, _npz_bytes(keys, matrix))
@@ -203,10 +209,11 @@ def _read_vectors(path: Path, dimensions: int) -> dict[bytes, np.ndarray]:
     except (OSError, ValueError, KeyError) as error:
         log.warning("Ignoring an unreadable vector cache (%s); texts are embedded again", error)
         return {}
-    if matrix.ndim != 2 or matrix.shape[1] != dimensions or len(keys) != len(matrix):
+    shape_ok = keys.ndim == 2 and keys.shape[1] == DIGEST_SIZE and matrix.ndim == 2
+    if not shape_ok or matrix.shape[1] != dimensions or len(keys) != len(matrix):
         return {}
     vectors = matrix.astype(np.float32)
-    return {bytes(key): vectors[row] for row, key in enumerate(keys)}
+    return {key.tobytes(): vectors[row] for row, key in enumerate(keys)}
 
 
 @dataclass(frozen=True)

@@ -159,7 +159,8 @@ class KnowledgeService:
         if not question.strip():
             return Answer(question, "empty", Reply(fmt.t("ask.empty")))
         retrieved = self.matcher.retrieve(question, limit=MAX_SUGGESTIONS + 2)
-        decision = decide(retrieved.candidates, self.evidence(question, retrieved, lang))
+        evidence = self.evidence(question, retrieved, lang)
+        decision = decide(retrieved.candidates, evidence, bare_topic=retrieved.bare_topic)
         suggestions = tuple(self._suggestion(m, lang) for m in decision.matches)
         best = decision.matches[0] if decision.matches else None
         score = retrieved.candidates[0].score if retrieved.candidates else 0.0

@@ -206,7 +206,7 @@ async def test_guided_addfaq_from_start_to_save(owner: Chat) -> None:
     assert "Preview" in preview["text"] and "connected by air and rail" in preview["text"]
     assert buttons(preview) == [("💾 Save", "form:save"), ("✖ Cancel", "form:cancel")]
     [saved] = await owner.press("form:save", preview)
-    assert "Saved as faq:23" in saved["text"]
+    assert "Saved as faq:24" in saved["text"]
     assert "connected by air and rail" in await answer_to(owner, "boat betwen the capitals")
 
 
@@ -238,7 +238,7 @@ async def test_cancel_leaves_a_form_and_saves_nothing(
 
 async def test_one_line_addfaq_is_answerable_at_once(owner: Chat) -> None:
     [saved] = await owner.send("/addfaq Is there a ferry between the capitals? | There is none.")
-    assert "Saved as faq:23" in saved["text"]
+    assert "Saved as faq:24" in saved["text"]
     assert "There is none." in await answer_to(owner, "ferry between the capitals")
 
 
@@ -257,7 +257,7 @@ async def test_a_near_duplicate_is_offered_as_an_alternate_instead(owner: Chat) 
     assert "Added 1 phrasing(s) to entry #2" in done["text"]
     [offer] = await owner.send("/addfaq When was the program signed? | Later.")
     [kept] = await owner.press(data(offer, "Keep as a new entry"), offer)
-    assert "Saved as faq:23" in kept["text"]
+    assert "Saved as faq:24" in kept["text"]
 
 
 async def test_editfaq_shows_before_and_after_and_changes_the_answer(owner: Chat) -> None:

@@ -107,7 +107,7 @@ def test_console_as_admin_can_add_an_entry(tmp_path: Path) -> None:
         "ferry between the capitals\n"
     )
     result = run_bot(tmp_path, "--admin", stdin=script)
-    assert "Saved as faq:23" in result.stdout
+    assert "Saved as faq:24" in result.stdout
     assert result.stdout.count("There is none.") == 1
 
 

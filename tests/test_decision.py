@@ -142,5 +142,21 @@ async def test_a_russian_question_from_an_english_client_is_answered_in_russian(
     english_client = chat.as_user(user_id=2101, first_name="Ivan", language_code="en")
     [reply] = await english_client.send("кто подписал программу сотрудничества")
     assert "Собянин" in reply["text"]
-    [short] = await english_client.send("Sobyanin")  # no language of its own: the client's
-    assert "Sobyanin" in short["text"] and "Собянин" not in short["text"]
+    [short] = await english_client.send("Sobyanin Chen Jining")  # in no language: the client's
+    assert "Source:" in short["text"] or "Did you mean" in short["text"]
+
+
+def test_a_bare_topic_is_offered_not_answered(service: KnowledgeService) -> None:
+    subway = service.ask("subway")  # the metro agreement, or either metro's card?
+    assert subway.outcome == "suggest"
+    assert EntryRef("faq", 12) in [s.ref for s in subway.suggestions]
+    assert service.ask("orchestra").outcome == "answer"  # one entry uses the word: no doubt
+
+
+def test_an_answer_offers_the_entries_that_came_almost_as_close(
+    service: KnowledgeService,
+) -> None:
+    answer = service.ask("who signed the agreement")
+    assert answer.ref == EntryRef("faq", 2)
+    labels = [button.label for row in answer.reply.buttons for button in row]
+    assert any(label.startswith("↪ ") for label in labels)
