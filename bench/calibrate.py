@@ -44,8 +44,10 @@ OWN_SET = Path(__file__).with_name("questions.jsonl")
 WRONG_COST = 5.0  # a wrong answer is worth this many right ones
 L2 = 1.0
 GRID_STEP = 0.1
-SUGGEST_AT = 35.0  # fused score from which candidates are offered: a product choice, not fitted
-TOPIC_AT = 25.0
+# Product choices, not fitted: offer "did you mean" from a one-in-five chance that the best
+# candidate is right; name related topics under "no answer" from this fused score.
+SUGGEST_AT = 0.2
+TOPIC_AT = 40.0
 
 
 @dataclass

@@ -84,7 +84,7 @@ class DecisionModel:
     weights: tuple[float, ...]
     bias: float
     answer_at: float  # confidence from which the best candidate is answered outright
-    suggest_at: float  # fused score (0–100) from which candidates are offered
+    suggest_at: float  # confidence from which candidates are offered as "did you mean"
     topic_at: float  # fused score from which a candidate is named as a related topic
 
     def confidence(self, evidence: Evidence) -> float:
@@ -141,8 +141,8 @@ def decide(
     confidence = model.confidence(evidence)
     if confidence >= model.answer_at and not bare_topic:
         return Decision("answer", [candidates[0].as_match()], confidence)
-    offered = [c.as_match() for c in candidates[:MAX_SUGGESTIONS] if c.score >= model.suggest_at]
-    if offered:
+    if confidence >= model.suggest_at:
+        offered = [c.as_match() for c in candidates[:MAX_SUGGESTIONS]]
         return Decision("suggest", offered, confidence)
     related = [c.as_match() for c in candidates[:MAX_SUGGESTIONS] if c.score >= model.topic_at]
     return Decision("none", related, confidence)

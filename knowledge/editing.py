@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from knowledge.matcher import Match, Matcher
+from knowledge.matcher import Match
 from knowledge.models import EntryRef, Kind
+from knowledge.retrieval import HybridMatcher
 from knowledge.store import Doc, KnowledgeBase
 from knowledge.validation import Invalid, clean_text, parse_synonyms, validate_record
 
@@ -26,7 +27,7 @@ class NotAllowed(PermissionError):
 
 
 class Editor:
-    def __init__(self, kb: KnowledgeBase, matcher: Matcher, owners: frozenset[int]) -> None:
+    def __init__(self, kb: KnowledgeBase, matcher: HybridMatcher, owners: frozenset[int]) -> None:
         self.kb = kb
         self.matcher = matcher
         self.owners = owners
@@ -116,10 +117,10 @@ class Editor:
         return self.update(by, ref, {**doc, "questions": questions})
 
     def near_duplicates(self, question: str) -> list[Match]:
-        """Existing FAQ entries that probably already ask ``question``."""
+        """Existing FAQ entries that probably already ask ``question``, in nearly its words."""
         return [
             match
-            for match in self.matcher.rank(question, limit=3)
+            for match in self.matcher.lexical.rank(question, limit=3)
             if match.ref.kind == "faq" and match.score >= DUPLICATE_SCORE
         ]
 

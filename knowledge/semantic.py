@@ -31,6 +31,7 @@ from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
+from knowledge.markup import well_formed
 from knowledge.models import Entry, EntryRef
 from knowledge.storage import write_atomically
 
@@ -68,7 +69,8 @@ class UniversalSentenceEncoder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
-        return np.asarray(self._loaded().encode(list(texts)), dtype=np.float32)
+        clean = [well_formed(text) for text in texts]  # the tokenizer refuses lone surrogates
+        return np.asarray(self._loaded().encode(clean), dtype=np.float32)
 
     def _loaded(self) -> Any:
         if self._model is None:  # about 0.8 s: loaded when the first text needs it
@@ -168,6 +170,7 @@ class VectorCache:
         if shared is None:
             return False
         self._known[key] = shared
+        self._dirty = True  # new to this cache's file
         return True
 
     def _remember(self, key: bytes, vector: np.ndarray) -> None:

@@ -420,7 +420,7 @@ async def test_unanswered_questions_can_become_faq_entries(owner: Chat) -> None:
     user = owner.as_user(user_id=4000, first_name="Masha")
     for _ in range(3):
         await user.send("Is there a ferry to Beijing?")
-    await user.send("Where can I buy tickets for the concert?")
+    await user.send("Is there a Beijing restaurant week for the forum?")
     [title, ferry, tickets] = await owner.send("/unanswered")
     assert "Unanswered questions</b> (2)" in title["html"]
     assert "asked 3 time(s)" in ferry["text"]
@@ -431,9 +431,9 @@ async def test_unanswered_questions_can_become_faq_entries(owner: Chat) -> None:
     [preview] = await owner.send("/skip")
     assert "Is there a ferry to Beijing?" in preview["text"]
     await owner.press("form:save", preview)
-    [attached] = await owner.press(data(tickets, "Attach to #14"), tickets)
-    assert "Added to entry #14" in attached["text"]
-    assert "Bolshoi" in await answer_to(owner, "Where can I buy tickets for the concert?")
+    [attached] = await owner.press(data(tickets, "Attach to #5"), tickets)  # the forum
+    assert "Added to entry #5" in attached["text"]
+    assert "New Time" in await answer_to(owner, "Is there a Beijing restaurant week for the forum?")
     [left] = await owner.send("/unanswered")
     assert "No unanswered questions" in left["text"]
 
@@ -457,7 +457,7 @@ async def test_votes_and_stats(owner: Chat) -> None:
     await users[0].send("recipe for chocolate cake")
     [stats] = await owner.send("/stats")
     text = stats["text"]
-    assert "Entries: 22 FAQ, 4 events, 8 contacts" in text
+    assert "Entries: 23 FAQ, 4 events, 8 contacts" in text
     assert "Questions asked: 4, answered: 3 (75%)" in text
     assert "How much trade is there between Moscow and China? – 3" in text
     assert "👍 1 · 👎 2" in text
@@ -473,7 +473,7 @@ async def test_export_then_import_round_trip_gives_the_same_knowledge_base(
     [document] = owner.api.documents
     assert document["filename"] == "knowledge-2026-11-22.json"
     exported = json.loads(document["content"])
-    assert len(exported["faq"]) == 22 and exported["format"] == "moscow-beijing-bot/1"
+    assert len(exported["faq"]) == 23 and exported["format"] == "moscow-beijing-bot/1"
     content_before = service.kb.content()
     upload = owner.api.upload(document["content"], "knowledge.json")
     [same] = await owner.process(owner.user.document(upload, caption="/import"))

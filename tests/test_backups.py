@@ -53,7 +53,7 @@ def test_two_backups_in_one_second_are_both_kept_in_order(service: KnowledgeServ
 def test_a_backup_is_a_complete_export(service: KnowledgeService) -> None:
     backup = backups_of(service).take("daily")
     document = json.loads(backup.path.read_text(encoding="utf-8"))
-    assert document["format"] == "moscow-beijing-bot/1" and len(document["faq"]) == 22
+    assert document["format"] == "moscow-beijing-bot/1" and len(document["faq"]) == 23
 
 
 def test_a_daily_backup_is_due_when_the_newest_is_a_day_old(
@@ -109,7 +109,7 @@ async def test_restore_brings_back_what_an_import_replaced_and_can_itself_be_und
     assert any("before an import" in label for label in labels), labels
     [plan] = await owner.press(data(listing, "before an import"), listing)
     assert "Restoring it will make these changes" in plan["text"]
-    assert "FAQ entries: 20 added, 0 changed, 0 removed" in plan["text"]
+    assert "FAQ entries: 21 added, 0 changed, 0 removed" in plan["text"]
     clock.advance(minutes=1)
     [done] = await owner.press(data(plan, "Restore"), plan)
     assert "Restored" in done["text"]
@@ -169,7 +169,7 @@ def test_restore_from_the_command_line(tmp_path: Path) -> None:
     name = next(word for word in listing.stdout.split() if word.endswith("-import"))
     restored = run_bot(tmp_path, "restore", name)
     assert restored.returncode == 0, restored.stderr
-    assert "FAQ entries: 21 added" in restored.stdout and "Restored" in restored.stdout
+    assert "FAQ entries: 22 added" in restored.stdout and "Restored" in restored.stdout
     assert "7 December 2020" in run_bot(tmp_path, "ask", "when was it signed").stdout
 
     missing = run_bot(tmp_path, "restore", "no-such-backup")

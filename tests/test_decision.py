@@ -85,19 +85,21 @@ def test_a_clear_best_candidate_is_answered() -> None:
 
 def test_a_weak_candidate_is_offered_and_nothing_close_is_not() -> None:
     weak = evidence(
-        score=0.35,
+        score=0.45,
         margin=0.0,
-        lexical=0.3,
+        lexical=0.45,
         passage_lexical=0.2,
         phrasing_meaning=0.4,
         passage_meaning=0.2,
         lexical_first=0.0,
         meaning_first=0.0,
-        known_share=0.4,
+        known_share=0.7,
     )
-    assert MODEL.confidence(weak) < MODEL.answer_at
+    assert MODEL.suggest_at <= MODEL.confidence(weak) < MODEL.answer_at
     assert decide(candidates(40, 39, 38), weak).outcome == "suggest"
-    assert decide(candidates(10, 9), weak).outcome == "none"
+    remote = replace(weak, score=0.15, phrasing_meaning=0.2, lexical=0.0, known_share=0.0)
+    assert MODEL.confidence(remote) < MODEL.suggest_at
+    assert decide(candidates(15, 9), remote).outcome == "none"
     assert decide([], None).outcome == "none"
 
 

@@ -391,7 +391,10 @@ async def upload(chat: Chat, content: bytes, file_size: int | None = None) -> li
 
 
 BAD_FILES = {
-    "cut short": lambda exported: exported[: len(exported) // 2],
+    # Cut at a character boundary: a cut inside one is the "no UTF-8" case, not this one.
+    "cut short": lambda exported: (
+        exported[: len(exported) // 2].decode("utf-8", "ignore").encode("utf-8")
+    ),
     "no UTF-8": lambda exported: exported[:100] + b"\xed\xa0\x80" + exported[100:],
     "huge number": lambda exported: (
         b'{"format": "moscow-beijing-bot/1", "faq": [{"id": ' + b"1" * 5000 + b"}]}"

@@ -77,6 +77,11 @@ def test_a_second_start_embeds_nothing_and_an_edit_only_what_is_new(tmp_path: Pa
     assert index.rank("how big are imports from China", 1)[0].ref == EntryRef("faq", 2)
 
 
+def test_text_that_is_not_well_formed_is_embedded_all_the_same() -> None:
+    index = SemanticIndex(VectorCache(default_embedder()), ENTRIES)
+    assert index.rank("metro deal\udfff", 1)[0].ref == EntryRef("faq", 1)  # a lone surrogate
+
+
 def test_a_removed_entry_is_no_longer_found() -> None:
     index = SemanticIndex(VectorCache(default_embedder()), ENTRIES)
     index.remove(EntryRef("faq", 1))
