@@ -24,6 +24,9 @@ from knowledge.matcher import Match
 from knowledge.retrieval import CALIBRATION_PATH, Candidate, Retrieved
 
 MAX_SUGGESTIONS = 3
+# However the evidence adds up, candidates this far from the question (fused score) are not
+# offered as "did you mean": "cake recipe" shares nothing with them worth a button.
+SUGGEST_FLOOR = 30.0
 
 Outcome = Literal["answer", "suggest", "none", "empty"]
 
@@ -141,7 +144,7 @@ def decide(
     confidence = model.confidence(evidence)
     if confidence >= model.answer_at and not bare_topic:
         return Decision("answer", [candidates[0].as_match()], confidence)
-    if confidence >= model.suggest_at:
+    if confidence >= model.suggest_at and candidates[0].score >= SUGGEST_FLOOR:
         offered = [c.as_match() for c in candidates[:MAX_SUGGESTIONS]]
         return Decision("suggest", offered, confidence)
     related = [c.as_match() for c in candidates[:MAX_SUGGESTIONS] if c.score >= model.topic_at]
