@@ -28,20 +28,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from knowledge.semantic import default_embedder
-
-default_embedder().warm_up()  # the model loads (0.9 s) while the rest of the bot imports
-
-from knowledge.admin import AdminService  # noqa: E402
-from knowledge.backups import Backups  # noqa: E402
-from knowledge.catalog import Catalog  # noqa: E402
-from knowledge.editing import Editor  # noqa: E402
-from knowledge.flood import FloodGuard  # noqa: E402
-from knowledge.markup import to_plain  # noqa: E402
-from knowledge.service import KnowledgeService  # noqa: E402
-from knowledge.settings import Settings, SettingsError, load_settings  # noqa: E402
-from knowledge.storage import write_atomically  # noqa: E402
-from knowledge.store import DataDirInUse, KnowledgeBase  # noqa: E402
+from knowledge.admin import AdminService
+from knowledge.backups import Backups
+from knowledge.catalog import Catalog
+from knowledge.editing import Editor
+from knowledge.flood import FloodGuard
+from knowledge.markup import to_plain
+from knowledge.service import KnowledgeService
+from knowledge.settings import Settings, SettingsError, load_settings
+from knowledge.storage import write_atomically
+from knowledge.store import DataDirInUse, KnowledgeBase
 
 if TYPE_CHECKING:  # Telegram is imported only by the modes that need it: `ask` starts faster.
     from telegram.ext import Application

@@ -66,11 +66,7 @@ class UniversalSentenceEncoder:
 
     def __init__(self) -> None:
         self._model: Any = None
-        self._loading = threading.Lock()
-
-    def warm_up(self) -> None:
-        """Load the model in the background (0.9 s), e.g. while the rest of the bot imports."""
-        threading.Thread(target=self._loaded, name="load-embedder", daemon=True).start()
+        self._loading = threading.Lock()  # handlers may run in threads
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
