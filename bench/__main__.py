@@ -74,7 +74,8 @@ async def _end_to_end(size: int, updates: int, repeat: int) -> dict[str, Any]:
             kb.replace_content({"faq": docs, "sources": [], "synonyms": []})
         service = KnowledgeService(kb, Catalog.load())
         api = LocalBotApi()
-        application = build_application(service, Settings(), request=api)
+        # Flood control off: one user sends every question, as many users would.
+        application = build_application(service, Settings(flood_limit=0), request=api)
         rates = []
         async with application:
             user = UpdateFactory(user_id=42, language_code="en")
