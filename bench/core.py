@@ -162,15 +162,12 @@ def _shortlist_agreement(
     index: SemanticIndex, questions: list[Question], sample: int
 ) -> dict[str, Any]:
     """The two-stage search (entry means, then exact) against scoring every vector."""
-    exhaustive = SemanticIndex.__new__(SemanticIndex)
-    exhaustive.__dict__.update(index.__dict__)
-    exhaustive.shortlist = len(index) + 1
     same = 0
     picked = questions[:sample]
     for question in picked:
         vector = index.encode(question.text)
         fast = index.rank(vector, 1)
-        full = exhaustive.rank(vector, 1)
+        full = index.rank(vector, 1, shortlist=len(index) + 1)  # every entry scored exactly
         same += bool(fast and full and fast[0].ref == full[0].ref) or (not fast and not full)
     return {"top1_agreement": round(same / max(1, len(picked)), 4), "sample": len(picked)}
 

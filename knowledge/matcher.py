@@ -108,6 +108,8 @@ class Matcher:
         self._typos = TypoIndex()
         self._cache: tuple[np.ndarray, np.ndarray] | None = None  # stem weights, phrasing totals
         self._variants: dict[tuple[str, tuple[str, ...]], dict[int, float]] = {}  # per word
+        # The last question's analysis: rank, known_share and is_bare_topic all read it.
+        self._last_query: tuple[str, list[tuple[str, list[str]]]] | None = None
         self._scratch = np.zeros((4, 0), dtype=np.float32)
         for form, token in self._canonical.items():
             self._add_spelling(form, token)  # so that a typo of any synonym is caught too
@@ -153,6 +155,7 @@ class Matcher:
         self._phrasings_of[slot] = phrasing_ids
         self._cache = None
         self._variants.clear()
+        self._last_query = None
 
     def remove(self, ref: EntryRef) -> None:
         self.revision += 1
@@ -169,6 +172,7 @@ class Matcher:
             self._entry_frequency[stem_id] -= 1
         self._cache = None
         self._variants.clear()
+        self._last_query = None
 
     def _stem_id(self, stem: str) -> int:
         stem_id = self._stem_ids.get(stem)
@@ -370,6 +374,8 @@ class Matcher:
     def _query_words(self, question: str) -> list[tuple[str, list[str]]]:
         """(word as written, its possible stems) of the question's content words, one entry per
         meaning: typo'd stopwords dropped, split compounds joined."""
+        if self._last_query is not None and self._last_query[0] == question:
+            return self._last_query[1]
         analysed = self._join_split_words(analyze_question(question, self._phrases))
         seen: set[str] = set()
         result = []
@@ -380,6 +386,7 @@ class Matcher:
             seen.update(stems)
             if self._known(word, stems) or not self._misspelt_stop(word):
                 result.append((word, stems))
+        self._last_query = (question, result)
         return result
 
     def _known(self, word: str, stems: list[str]) -> bool:

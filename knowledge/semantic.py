@@ -308,13 +308,19 @@ class SemanticIndex:
         return self.cache.embedder.encode([question])[0]
 
     def rank(
-        self, question: str | np.ndarray, limit: int = 5, include: Iterable[EntryRef] = ()
+        self,
+        question: str | np.ndarray,
+        limit: int = 5,
+        include: Iterable[EntryRef] = (),
+        *,
+        shortlist: int | None = None,
     ) -> list[SemanticMatch]:
-        """The entries closest in meaning, best first, plus every ref in ``include``."""
+        """The entries closest in meaning, best first, plus every ref in ``include``;
+        ``shortlist`` overrides how many entries the first stage keeps."""
         if not self._slot:
             return []
         vector = self.encode(question) if isinstance(question, str) else question
-        slots = self._shortlist(vector, max(limit, self.shortlist))
+        slots = self._shortlist(vector, max(limit, shortlist or self.shortlist))
         extra = [self._slot[ref] for ref in include if ref in self._slot]
         slots = np.unique(np.concatenate([slots, np.asarray(extra, dtype=np.int64)]))
         matches = [self._score(int(slot), vector) for slot in slots]
