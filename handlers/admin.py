@@ -38,6 +38,7 @@ from knowledge.admin import (
     FORM_CANCEL,
     FORM_FIELD,
     FORM_NEW,
+    FORM_REAPPLY,
     FORM_SAVE,
     IMPORT_APPLY,
     RESTORE,
@@ -250,6 +251,15 @@ async def form_save(update: Update, context: BotContext) -> int:
 
 
 @admins_only
+async def form_reapply(update: Update, context: BotContext) -> int:
+    form = _form(context)
+    if form is None:
+        return ConversationHandler.END
+    await _answer_button(update)
+    return await _show_step(update, context, context.admin.reapply(_user_id(update), form))
+
+
+@admins_only
 async def use_the_buttons(update: Update, context: BotContext) -> int | None:
     await send(update, context, context.kb.message("form.use_buttons", context.lang(update)))
     return None  # stay in the same state
@@ -322,6 +332,7 @@ def _conversation(
             ],
             CONFIRMING: [
                 CallbackQueryHandler(form_save, pattern=f"^{FORM_SAVE}$"),
+                CallbackQueryHandler(form_reapply, pattern=f"^{FORM_REAPPLY}$"),
                 MessageHandler(text, use_the_buttons),
             ],
             ConversationHandler.TIMEOUT: [TypeHandler(Update, form_timed_out)],

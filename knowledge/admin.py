@@ -14,7 +14,7 @@ from typing import Literal
 
 from knowledge.activity import Activity
 from knowledge.backups import Backup, Backups
-from knowledge.editing import Editor, NotAllowed
+from knowledge.editing import ChangedMeanwhile, Editor, NotAllowed
 from knowledge.forms import Form, field_names, one_line, one_line_translation
 from knowledge.markup import Markup
 from knowledge.models import DEFAULT_LANGUAGE, EntryRef, FaqEntry, Kind
@@ -34,12 +34,13 @@ PREVIEW_CHARS = 120
 State = Literal["filling", "choosing", "duplicate", "confirming", "done"]
 
 # Button actions of the admin screens (callback data), each under 64 bytes.
-FORM_SAVE, FORM_CANCEL, FORM_FIELD, FORM_ALTERNATE, FORM_NEW = (
+FORM_SAVE, FORM_CANCEL, FORM_FIELD, FORM_ALTERNATE, FORM_NEW, FORM_REAPPLY = (
     "form:save",
     "form:cancel",
     "form:field:",
     "form:alt:",
     "form:new",
+    "form:reapply",
 )
 DELETE, UNDO, FAQ_PAGE = "del:", "undo:", "faqs:"
 UNANSWERED_NEW, UNANSWERED_ATTACH, UNANSWERED_DISMISS = "un:new:", "un:attach:", "un:dismiss:"
@@ -299,7 +300,7 @@ class AdminService:
         if form.editing:
             before = form.value_of(form.base, current.name) or fmt.label("form.empty_value")
             parts.append(fmt.t("form.current_value", value=before))
-        if not current.required or form.editing:
+        if not current.required:
             parts.append(fmt.t("form.skip_hint"))
         parts.append(fmt.t("form.cancel_hint"))
         return Reply(join_paragraphs(parts))
@@ -363,7 +364,7 @@ class AdminService:
                 reply = Reply(fmt.t("form.saved_new", ref=str(ref), id=ref.id))
             else:
                 ref = form.ref
-                before = self.editor.update(by, ref, form.doc())
+                before = self.editor.update(by, ref, form.doc(), seen=form.seen or None)
                 after = self.kb.get_doc(ref) or {}
                 lines = [fmt.t("form.saved_edit", ref=str(ref))]
                 for name in form.values:
@@ -376,9 +377,42 @@ class AdminService:
                         )
                     )
                 reply = Reply(join_paragraphs(lines))
+        except ChangedMeanwhile as changed:
+            return self._changed_meanwhile(form, changed.current)
         except Invalid as problem:
-            return Step(self.problem(problem, form.ui), None, "done")
+            return self._refused_at_save(form, problem)
         return Step(reply, None, "done")
+
+    def _changed_meanwhile(self, form: Form, current: Doc) -> Step:
+        """Someone changed the entry since the form opened: save nothing, say what changed,
+        and offer to apply this form's values to the entry as it is now."""
+        fmt = self.fmt(form.ui)
+        fields = _changed_fields(form.base, current)
+        labels = ", ".join(fmt.label(f"field.{f}") if f in _FIELD_LABELS else f for f in fields)
+        text = fmt.t("form.changed_meanwhile", ref=str(form.ref), fields=labels)
+        buttons = (
+            (Button(fmt.label("button.reapply"), FORM_REAPPLY),),
+            self._cancel_row(fmt),
+        )
+        return Step(Reply(text, buttons), form, "confirming")
+
+    def reapply(self, by: int, form: Form) -> Step:
+        """After a conflict: the same changes, previewed against the entry as it is now."""
+        self.editor.require_admin(by)
+        current = self.kb.get_doc(form.ref) if form.ref else None
+        if current is None:
+            return Step(self.service.message("form.entry_gone", form.ui), None, "done")
+        form.rebase(current)
+        return Step(self._preview(form), form, "confirming")
+
+    def _refused_at_save(self, form: Form, problem: Invalid) -> Step:
+        """Go back to the field the problem is in, keeping everything else the admin typed."""
+        reply = self.problem(problem, form.ui)
+        name = _form_field_of(form, problem)
+        if name is None:
+            return Step(reply, None, "done")
+        form.choose(name)
+        return Step(Reply(join_paragraphs([reply.html, self._prompt(form).html])), form, "filling")
 
     def _card(self, kind: Kind, doc: Doc, lang: str, entry_id: int) -> Markup:
         entry = RECORD_TYPES[kind].from_doc(entry_id, doc)
@@ -776,6 +810,20 @@ def _changed_fields(before: object, after: object) -> list[str]:
     if set(before) & set(TABLES.values()):
         return [t for t in TABLES.values() if before.get(t) != after.get(t)]
     return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
+
+# A record's field named in a problem, and the form field where the admin can mend it.
+_PROBLEM_FIELDS = {"questions": "question", "tag": "tags"}
+
+
+def _form_field_of(form: Form, problem: Invalid) -> str | None:
+    name = str(problem.params.get("field", ""))
+    name = _PROBLEM_FIELDS.get(name, name)
+    if name == "question" and problem.key == "invalid.too_many" and "alternates" in form.values:
+        name = "alternates"  # the question itself is one; it is the others that are too many
+    if problem.key == "invalid.date":
+        name = "date"
+    return name if name in field_names(form.kind) else None
 
 
 def _ref(kind: Kind, text: str) -> EntryRef | None:

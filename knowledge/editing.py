@@ -13,7 +13,7 @@ from typing import Any
 from knowledge.matcher import Match
 from knowledge.models import EntryRef, Kind
 from knowledge.retrieval import HybridMatcher
-from knowledge.store import Doc, KnowledgeBase
+from knowledge.store import Doc, KnowledgeBase, revision
 from knowledge.validation import Invalid, clean_text, parse_synonyms, validate_record
 
 UNDO_WINDOW = timedelta(minutes=10)
@@ -24,6 +24,15 @@ UNDOABLE = {"add", "edit", "delete", "synonyms", "import"}
 
 class NotAllowed(PermissionError):
     """The caller's role does not allow this."""
+
+
+class ChangedMeanwhile(Exception):
+    """The entry is no longer the one the caller saw: saving would undo someone's change."""
+
+    def __init__(self, ref: EntryRef, current: Doc) -> None:
+        super().__init__(str(ref))
+        self.ref = ref
+        self.current = current
 
 
 class Editor:
@@ -82,10 +91,14 @@ class Editor:
         self._reindex(ref)
         return ref
 
-    def update(self, by: int, ref: EntryRef, doc: Doc) -> Doc:
-        """Replace an entry; returns what it was. An edited answer names the editors as source."""
+    def update(self, by: int, ref: EntryRef, doc: Doc, *, seen: str | None = None) -> Doc:
+        """Replace an entry; returns what it was. An edited answer names the editors as source.
+        ``seen`` is the entry's revision the caller started from: if it has changed since, the
+        update is refused with ``ChangedMeanwhile`` (optimistic concurrency)."""
         self.require_admin(by)
         before = self._existing(ref)
+        if seen is not None and revision(before) != seen:
+            raise ChangedMeanwhile(ref, before)
         sources = list(dict.fromkeys([*doc.get("sources", []), *self.editors_source()]))
         after = self._valid(ref.kind, {**doc, "sources": sources})
         if after == before:

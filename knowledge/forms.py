@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from knowledge.models import EntryRef, Kind
-from knowledge.store import Doc
+from knowledge.store import Doc, revision
 from knowledge.validation import (
     Invalid,
     clean_text,
@@ -77,6 +77,7 @@ class Form:
     lang: str
     ref: EntryRef | None = None  # the entry being edited; None when adding
     base: Doc = field(default_factory=dict)  # the entry as it was
+    seen: str = ""  # the revision of ``base``: saving is refused if the entry changed since
     values: dict[str, Any] = field(default_factory=dict)
     todo: list[str] = field(default_factory=list)
     unanswered_id: int | None = None  # the unanswered question this entry answers
@@ -96,12 +97,13 @@ class Form:
 
     @classmethod
     def edit(cls, ref: EntryRef, base: Doc, lang: str) -> Form:
-        return cls(ref.kind, lang, ref=ref, base=base)
+        return cls(ref.kind, lang, ref=ref, base=base, seen=revision(base))
 
     @classmethod
     def translate(cls, ref: EntryRef, base: Doc, lang: str, reference_lang: str) -> Form:
         """Fill in an entry's texts in ``lang``, showing them in ``reference_lang``."""
         form = cls(ref.kind, lang, ref=ref, base=base, reference_lang=reference_lang)
+        form.seen = revision(base)
         form.todo = list(TRANSLATED_FIELDS[ref.kind])
         return form
 
@@ -129,10 +131,15 @@ class Form:
         if name in self.todo:
             self.todo.remove(name)
 
+    def rebase(self, current: Doc) -> None:
+        """Apply this form's values to the entry as it is now (another admin changed it)."""
+        self.base = current
+        self.seen = revision(current)
+
     def skip(self) -> None:
         current = self.current
         assert current is not None
-        if current.required and not self.editing:
+        if current.required:  # editing too: an emptied required field could never be saved
             raise Invalid("form.required")
         self.values[current.name] = None if not self.editing else _empty(current.name)
         self.todo.pop(0)

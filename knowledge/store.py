@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -18,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from tinydb import Query, TinyDB
 from tinydb.table import Document
 
@@ -337,3 +339,10 @@ def seed_to_tables(seed_path: Path) -> dict[str, dict[str, Any]]:
         tables[table] = {str(n): record for n, record in enumerate(seed.get(table, []), 1)}
     tables[UNANSWERED] = {}
     return tables
+
+
+def revision(value: Any) -> str:
+    """A short digest naming one state of a record (or of all content): a form or an import
+    plan remembers the revision it was computed from, and is refused once it differs."""
+    data = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    return hashlib.blake2b(data, digest_size=8).hexdigest()

@@ -1,0 +1,134 @@
+"""No confirmed change is lost to another admin's form or a stale plan, and every change
+keeps the knowledge base importable: driven through the real Application as admins do."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+
+from knowledge.models import EntryRef
+from knowledge.service import KnowledgeService
+from knowledge.settings import Settings
+from tests.conftest import OWNER, Chat, Clock, buttons, chat_with
+
+SECOND_ADMIN = 2002
+OWNERS = Settings(admin_ids=frozenset({OWNER, SECOND_ADMIN}))
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def service(make_service: Callable[..., KnowledgeService], clock: Clock) -> KnowledgeService:
+    return make_service(clock=clock)
+
+
+@pytest.fixture
+async def admin_a(service: KnowledgeService) -> AsyncIterator[Chat]:
+    async with chat_with(service, OWNERS) as chat:
+        yield chat
+
+
+@pytest.fixture
+def admin_b(admin_a: Chat) -> Chat:
+    return admin_a.as_user(user_id=SECOND_ADMIN, first_name="Boris")
+
+
+def data(message: dict, label_part: str) -> str:
+    matches = [d for label, d in buttons(message) if label_part in label]
+    assert matches, (label_part, buttons(message))
+    return matches[0]
+
+
+def doc_of(service: KnowledgeService, faq_id: int) -> dict:
+    doc = service.kb.get_doc(EntryRef("faq", faq_id))
+    assert doc is not None
+    return doc
+
+
+def questions_of(service: KnowledgeService, faq_id: int) -> list[str]:
+    return doc_of(service, faq_id)["questions"]["en"]
+
+
+# A guided edit and another admin's change ----------------------------------------------------
+
+
+async def test_a_form_saved_after_another_admins_change_refuses_and_keeps_theirs(
+    admin_a: Chat, admin_b: Chat, service: KnowledgeService
+) -> None:
+    [choice] = await admin_a.send("/editfaq 1")
+    await admin_a.press("form:field:answer", choice)
+    [preview] = await admin_a.send("A rewritten overview of the agreement.")
+    [added] = await admin_b.send("/addalt 1 the twin cities deal")
+    assert "now also answers" in added["text"] or "✅" in added["text"]
+
+    [refused] = await admin_a.press("form:save", preview)
+    assert "changed" in refused["text"] and "Questions" in refused["text"]
+    assert "the twin cities deal" in questions_of(service, 1)  # B's phrasing is still there
+    assert "A rewritten overview" not in json.dumps(doc_of(service, 1))
+
+    [again] = await admin_a.press(data(refused, "Re-apply"), refused)
+    assert "A rewritten overview" in again["text"]  # the preview, against the entry as it is
+    [saved] = await admin_a.press(data(again, "Save"), again)
+    assert "faq:1 saved" in saved["text"]
+    doc = doc_of(service, 1)
+    assert doc["answer"]["en"] == "A rewritten overview of the agreement."
+    assert "the twin cities deal" in doc["questions"]["en"]  # a form saves only what it changed
+
+
+async def test_a_translation_form_is_bound_to_the_entry_as_it_was(
+    admin_a: Chat, admin_b: Chat, service: KnowledgeService
+) -> None:
+    await admin_a.send("/translate 2 de")
+    await admin_a.send("Wann wurde das Programm unterzeichnet?")
+    await admin_a.send("/skip")
+    await admin_b.send("/editfaq 2 answer | Corrected by B.")
+    [preview] = await admin_a.send("Im Dezember 2020.")
+    [refused] = await admin_a.press("form:save", preview)
+    assert "changed" in refused["text"]
+    assert doc_of(service, 2)["answer"]["en"] == "Corrected by B."
+    assert doc_of(service, 2)["answer"]["de"] != "Im Dezember 2020."
+
+
+# Required fields in a translation ------------------------------------------------------------
+
+
+async def test_a_required_translation_field_offers_no_skip_and_a_refusal_keeps_the_form(
+    admin_a: Chat, service: KnowledgeService
+) -> None:
+    [prompt] = await admin_a.send("/translate 3 de")
+    assert "/skip" not in prompt["text"].split("Frage")[-1]  # the question is required
+    [refused] = await admin_a.send("/skip")
+    assert "required" in refused["text"]
+    [alternates] = await admin_a.send("Wer hat das Abkommen unterzeichnet?")
+    assert "/skip" in alternates["text"]  # other phrasings are optional
+    await admin_a.send("/skip")
+    [answer_prompt] = await admin_a.send("/skip")
+    assert "required" in answer_prompt["text"]
+    [preview] = await admin_a.send("Die beiden Bürgermeister.")
+    [saved] = await admin_a.press("form:save", preview)
+    assert "saved" in saved["text"]
+    assert doc_of(service, 3)["questions"]["de"] == [
+        "Wer hat das Abkommen unterzeichnet?"
+    ]
+
+
+async def test_a_refusal_at_save_goes_back_to_the_field_keeping_the_rest(
+    admin_a: Chat, service: KnowledgeService
+) -> None:
+    await admin_a.send("/addfaq")
+    await admin_a.send("Is there a direct train from Moscow to Beijing?")
+    # 50 other phrasings pass the field's own check, but with the question they are 51.
+    await admin_a.send("\n".join(f"train number {n}" for n in range(50)))
+    await admin_a.send("Yes, a weekly train.")
+    [preview] = await admin_a.send("/skip")
+    [refused] = await admin_a.press("form:save", preview)
+    assert "Too many" in refused["text"] and "other ways" in refused["text"]
+    [preview] = await admin_a.send("direct train to Beijing\ntrain Moscow Beijing")
+    assert "Yes, a weekly train." in preview["text"]  # the rest of the form is kept
+    [saved] = await admin_a.press("form:save", preview)
+    assert "Saved as faq:24" in saved["text"]
