@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from knowledge.activity import Activity
@@ -59,11 +59,15 @@ class Step:
     state: State
 
 
+IMPORT_EXPIRY = timedelta(minutes=15)  # an Apply button older than this is refused
+
+
 @dataclass
 class PendingImport:
     token: str
     plan: ImportPlan
     reason: Literal["import", "restore"] = "import"
+    expires: datetime | None = None
 
 
 class AdminService:
@@ -701,7 +705,8 @@ class AdminService:
     def _pending(
         self, plan: ImportPlan, reason: Literal["import", "restore"], summary: Markup, lang: str
     ) -> tuple[PendingImport, Reply]:
-        pending = PendingImport(secrets.token_hex(6), plan, reason)
+        expires = self.kb.clock() + IMPORT_EXPIRY
+        pending = PendingImport(secrets.token_hex(6), plan, reason, expires)
         fmt = self.fmt(lang)
         apply_label = fmt.label("button.apply_import" if reason == "import" else "button.restore")
         buttons = (
@@ -732,7 +737,14 @@ class AdminService:
         return join_paragraphs([heading or fmt.t("import.summary"), "\n".join(lines)])
 
     def apply_import(self, by: int, pending: PendingImport, lang: str) -> Reply:
-        self.replace_content(by, pending.plan, pending.reason)
+        """Apply a checked import or restore, unless it expired or the knowledge base changed
+        since the check (then its summary no longer says what it would do)."""
+        if pending.expires is not None and self.kb.clock() > pending.expires:
+            return self.import_refused(Invalid("import.expired"), lang)
+        try:
+            self.replace_content(by, pending.plan, pending.reason)
+        except Invalid as problem:
+            return self.import_refused(problem, lang)
         return self.service.message(f"{pending.reason}.done", lang)
 
     def replace_content(
@@ -742,8 +754,9 @@ class AdminService:
         if reason == "restore":
             self.editor.require_owner(by)
         self.editor.require_admin(by)
+        self.editor.require_unchanged(plan.seen)  # before the backup: a refusal leaves no trace
         self.backups.take(reason)
-        self.editor.apply_import(by, plan.content)
+        self.editor.apply_import(by, plan.content, seen=plan.seen)
 
     # Backups ------------------------------------------------------------------------------
 

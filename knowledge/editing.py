@@ -269,9 +269,17 @@ class Editor:
 
     # Import -------------------------------------------------------------------------------
 
-    def apply_import(self, by: int, content: dict[str, list[Doc]]) -> None:
-        """Replace all content with a validated import, in one step (see knowledge.transfer)."""
+    def require_unchanged(self, seen: str) -> None:
+        """Refuse when the content is no longer at revision ``seen``."""
+        if revision(self.kb.content()) != seen:
+            raise Invalid("import.changed_since")
+
+    def apply_import(self, by: int, content: dict[str, list[Doc]], *, seen: str) -> None:
+        """Replace all content with a validated import, in one step (see knowledge.transfer).
+        ``seen`` is the revision the import was checked against: if anything changed since,
+        the plan no longer says what applying it would do, and it is refused."""
         self.require_admin(by)
+        self.require_unchanged(seen)
         before = self.kb.content()
         with self.kb.transaction():
             self.kb.replace_content(content)

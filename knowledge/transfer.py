@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from knowledge.models import KINDS
-from knowledge.store import SOURCES, SYNONYMS, TABLES, Doc, KnowledgeBase
+from knowledge.store import SOURCES, SYNONYMS, TABLES, Doc, KnowledgeBase, revision
 from knowledge.validation import Invalid, localized_text, parse_synonyms, validate_record
 
 FORMAT = "moscow-beijing-bot/1"
@@ -41,6 +41,7 @@ class ImportPlan:
 
     content: dict[str, list[Doc]]
     changes: dict[str, TableChanges] = field(default_factory=dict)
+    seen: str = ""  # the revision of the content the changes were computed against
 
     @property
     def changes_anything(self) -> bool:
@@ -68,7 +69,8 @@ def plan_import(
         table = TABLES[kind]
         content[table] = _records(kind, document.get(table, []), known_sources)
     content[SYNONYMS] = _synonyms(document.get(SYNONYMS, []))
-    return ImportPlan(content, _changes(kb.content(), content))
+    current = kb.content()
+    return ImportPlan(content, _changes(current, content), revision(current))
 
 
 def _parse(raw: bytes) -> Any:

@@ -112,9 +112,7 @@ async def test_a_required_translation_field_offers_no_skip_and_a_refusal_keeps_t
     [preview] = await admin_a.send("Die beiden Bürgermeister.")
     [saved] = await admin_a.press("form:save", preview)
     assert "saved" in saved["text"]
-    assert doc_of(service, 3)["questions"]["de"] == [
-        "Wer hat das Abkommen unterzeichnet?"
-    ]
+    assert doc_of(service, 3)["questions"]["de"] == ["Wer hat das Abkommen unterzeichnet?"]
 
 
 async def test_a_refusal_at_save_goes_back_to_the_field_keeping_the_rest(
@@ -132,3 +130,53 @@ async def test_a_refusal_at_save_goes_back_to_the_field_keeping_the_rest(
     assert "Yes, a weekly train." in preview["text"]  # the rest of the form is kept
     [saved] = await admin_a.press("form:save", preview)
     assert "Saved as faq:24" in saved["text"]
+
+
+# An import or restore is applied only as it was checked ---------------------------------------
+
+
+async def upload_changed_export(chat: Chat) -> dict:
+    """The bot's own export with one answer changed, sent back with /import: the check."""
+    await chat.send("/export")
+    exported = json.loads(chat.api.documents[-1]["content"])
+    exported["faq"][0]["answer"]["en"] = "A shorter overview."
+    upload = chat.api.upload(json.dumps(exported).encode(), "edited.json")
+    [summary] = await chat.process(chat.user.document(upload, caption="/import"))
+    assert "0 added, 1 changed, 0 removed" in summary["text"]
+    return summary
+
+
+async def test_an_import_checked_before_another_admins_change_is_not_applied(
+    admin_a: Chat, admin_b: Chat, service: KnowledgeService
+) -> None:
+    summary = await upload_changed_export(admin_a)
+    [saved] = await admin_b.send("/addfaq Is there a ferry? | No, there is none.")
+    assert "Saved as faq:24" in saved["text"]
+    [refused] = await admin_a.press(data(summary, "Apply"), summary)
+    assert "changed after this file was checked" in refused["text"]
+    assert service.kb.get_doc(EntryRef("faq", 24)) is not None  # B's entry is not deleted
+    assert doc_of(service, 1)["answer"]["en"] != "A shorter overview."
+
+
+async def test_an_import_check_expires(
+    admin_a: Chat, service: KnowledgeService, clock: Clock
+) -> None:
+    summary = await upload_changed_export(admin_a)
+    clock.advance(minutes=16)
+    [refused] = await admin_a.press(data(summary, "Apply"), summary)
+    assert "too old" in refused["text"]
+    assert doc_of(service, 1)["answer"]["en"] != "A shorter overview."
+
+
+async def test_a_restore_checked_before_a_change_is_not_applied(
+    admin_a: Chat, admin_b: Chat, service: KnowledgeService
+) -> None:
+    summary = await upload_changed_export(admin_a)
+    [done] = await admin_a.press(data(summary, "Apply"), summary)
+    assert "Imported" in done["text"]
+    [listing] = await admin_a.send("/restore")
+    [plan] = await admin_a.press(data(listing, "before an import"), listing)
+    await admin_b.send("/addfaq Is there a ferry? | No, there is none.")
+    [refused] = await admin_a.press(data(plan, "Restore"), plan)
+    assert "changed after" in refused["text"]
+    assert service.kb.get_doc(EntryRef("faq", 24)) is not None
