@@ -14,7 +14,13 @@ from knowledge.matcher import Match
 from knowledge.models import EntryRef, Kind
 from knowledge.retrieval import HybridMatcher
 from knowledge.store import Doc, KnowledgeBase, revision
-from knowledge.validation import Invalid, clean_text, parse_synonyms, validate_record
+from knowledge.validation import (
+    MAX_SYNONYMS,
+    Invalid,
+    clean_text,
+    parse_synonyms,
+    validate_record,
+)
 
 UNDO_WINDOW = timedelta(minutes=10)
 DUPLICATE_SCORE = 85  # a new question this close to an existing one is probably the same
@@ -173,6 +179,12 @@ class Editor:
                 merged += [word for word in group if word not in merged]
             else:
                 kept.append(group)
+        if len(merged) > MAX_SYNONYMS:  # the limit an import of the export would enforce
+            joined = [w for w in merged if w not in new] or merged
+            raise Invalid(
+                "invalid.synonym_merge", group=", ".join(joined[:8]), count=len(merged),
+                limit=MAX_SYNONYMS,
+            )  # fmt: skip
         self._set_synonyms(by, before, [*kept, merged])
         return merged
 
@@ -189,6 +201,7 @@ class Editor:
         return True
 
     def _set_synonyms(self, by: int, before: list[list[str]], after: list[list[str]]) -> None:
+        after = [parse_synonyms(group) for group in after]  # every group as an import checks it
         with self.kb.transaction():
             self.kb.set_synonym_groups(after)
             self.kb.record_change(by, "synonyms", None, before, after)

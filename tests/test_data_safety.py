@@ -11,6 +11,7 @@ import pytest
 from knowledge.models import EntryRef
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings
+from knowledge.transfer import export_bytes, plan_import
 from tests.conftest import OWNER, Chat, Clock, buttons, chat_with
 
 SECOND_ADMIN = 2002
@@ -180,3 +181,24 @@ async def test_a_restore_checked_before_a_change_is_not_applied(
     [refused] = await admin_a.press(data(plan, "Restore"), plan)
     assert "changed after" in refused["text"]
     assert service.kb.get_doc(EntryRef("faq", 24)) is not None
+
+
+# Every path applies the rules an import applies ------------------------------------------------
+
+
+async def test_merging_synonyms_past_the_group_limit_is_refused_and_the_export_imports(
+    admin_a: Chat, service: KnowledgeService
+) -> None:
+    before = service.kb.synonym_groups()
+    refused = None
+    for n in range(3):
+        words = " ".join(f"metroword{n}x{i}" for i in range(6))
+        [reply] = await admin_a.send(f"/synonym add metro {words}")
+        if "at most 20" in reply["text"]:
+            refused = reply
+            break
+    assert refused is not None and "/synonym del" in refused["text"]
+    metro = next(group for group in service.kb.synonym_groups() if "metro" in group)
+    assert len(metro) <= 20
+    assert len(service.kb.synonym_groups()) == len(before)
+    plan_import(export_bytes(service.kb), service.kb, max_bytes=None)  # no Invalid

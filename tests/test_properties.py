@@ -39,7 +39,8 @@ from handlers.setup import ADMIN_COMMANDS, MENU_COMMANDS
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings
 from knowledge.store import ADMINS, AUDIT, CONTENT_TABLES
-from tests.conftest import OWNER, Chat, chat_with, clean_environment, run_bot_py
+from knowledge.transfer import export_bytes, plan_import
+from tests.conftest import OWNER, Chat, buttons, chat_with, clean_environment, run_bot_py
 
 STRANGER = 555  # a user who is no admin
 GROUP = -100_200_300
@@ -865,6 +866,61 @@ def test_odd_numbers_and_blank_answers_get_an_owner_a_polite_answer(
         check_private(update, calls)
         said = [reply["text"] for reply in replies(calls)] + alerts(calls)
         assert not any("went wrong" in text for text in said), said
+
+
+# Whatever admins do, the bot's own export imports again ---------------------------------------
+
+WORDS = ["metro", "subway", "tube", "u-bahn", "трамвай", "地铁", "train", "rail", "bus", "tram",
+         "ferry", "boat", "bridge", "road", "car", "taxi", "bike", "walk", "flight", "plane",
+         "airport", "station", "line", "ticket", "fare", "map", "route", "stop"]  # fmt: skip
+LANGS = ["en", "ru", "zh", "de"]
+
+
+def admin_commands() -> st.SearchStrategy[list[str]]:
+    """Admin commands with plausible arguments, drawn so that they act on the same entries and
+    the same synonym groups again and again (merges, re-edits, deletes, undos)."""
+    word = st.sampled_from(WORDS)
+    phrase = st.lists(word, min_size=1, max_size=6).map(" ".join)
+    faq = st.integers(1, 30)
+    command = st.one_of(
+        st.lists(word, min_size=2, max_size=8).map(lambda ws: "/synonym add " + " ".join(ws)),
+        word.map(lambda w: f"/synonym del {w}"),
+        st.tuples(phrase, phrase).map(lambda qa: f"/addfaq {qa[0]}? | {qa[1]}."),
+        st.tuples(faq, phrase).map(lambda fp: f"/addalt {fp[0]} {fp[1]}"),
+        st.tuples(faq, phrase).map(lambda fp: f"/editfaq {fp[0]} answer | {fp[1]}."),
+        st.tuples(faq, st.lists(word, max_size=25)).map(
+            lambda ft: f"/editfaq {ft[0]} tags | {', '.join(ft[1]) or 'x'}"
+        ),
+        st.tuples(faq, st.sampled_from(LANGS), phrase, phrase).map(
+            lambda t: f"/translate {t[0]} {t[1]} {t[2]}? | {t[3]}."
+        ),
+        st.tuples(st.integers(1990, 2030), phrase).map(lambda t: f"/addevent {t[0]} | {t[1]}"),
+        phrase.map(lambda name: f"/addcontact {name} | {name}"),
+        faq.map(lambda n: f"/delfaq {n}"),
+        st.just("/undo"),
+    )
+    return st.lists(command, min_size=1, max_size=12)
+
+
+def test_whatever_admins_do_with_commands_the_export_imports_again(
+    start_bot: Callable[[Settings], RunningBot],
+) -> None:
+    bot = start_bot(Settings(admin_ids=frozenset({OWNER}), flood_limit=NO_FLOOD))
+    owner = UpdateFactory(user_id=OWNER, first_name="Olga")
+    kb = bot.service.kb
+
+    @hypothesis_settings(examples=60)
+    @given(admin_commands())
+    def admins_work(commands: list[str]) -> None:
+        for command in commands:
+            calls = bot.deliver(owner.message(command))
+            for reply in replies(calls):  # confirm what asks to be confirmed
+                for data in (b[1] for b in buttons(reply) if b[1].startswith(("del:", "undo:"))):
+                    shown = bot_message(owner, True, next(bot.bot_message_ids))
+                    bot.deliver(owner.callback(data, shown))
+        plan_import(export_bytes(kb), kb, max_bytes=None)  # raises Invalid, naming the rule
+
+    admins_work()
 
 
 # Examples the generators found, kept as plain regression tests ---------------------------------
