@@ -16,6 +16,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from handlers.local_api import JSONDict, LocalBotApi, UpdateFactory
+from knowledge.text import whole_number
 
 EXIT_WORDS = {"/quit", "/exit"}
 
@@ -39,8 +40,9 @@ class ConsoleChat:
     async def say(self, line: str) -> None:
         """Send ``line`` as the user: a number presses a shown button, anything else is text."""
         line = line.strip()
-        if line.isdigit() and 1 <= int(line) <= len(self.buttons):
-            _, data, message = self.buttons[int(line) - 1]
+        number = whole_number(line, max_digits=3)  # "²" is text, not button 2
+        if number is not None and 1 <= number <= len(self.buttons):
+            _, data, message = self.buttons[number - 1]
             await self._process(self.user.callback(data, message))
         else:
             await self._process(self.user.message(line))

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from knowledge.text import parse_user_id, whole_number
+
 DEFAULT_DATA_DIR = Path("data")
 DEFAULT_FLOOD_LIMIT = 20  # messages a minute per user; 0 turns flood control off
 DEFAULT_BACKUPS_KEPT = 14
@@ -104,20 +106,22 @@ def _admin_ids(value: str | None) -> frozenset[int]:
         part = part.strip()
         if not part:
             continue
-        if not part.isdigit():
+        user_id = parse_user_id(part)
+        if user_id is None:
             raise SettingsError(
                 f"BOT_ADMIN_IDS must be comma-separated Telegram user ids; {part!r} is not one"
             )
-        ids.add(int(part))
+        ids.add(user_id)
     return frozenset(ids)
 
 
 def _whole_number(name: str, value: str | None, default: int, minimum: int) -> int:
     if value is None:
         return default
-    if not value.isdigit() or int(value) < minimum or len(value) > 9:
+    number = whole_number(value, max_digits=9)
+    if number is None or number < minimum:
         raise SettingsError(f"{name} must be a whole number of at least {minimum}; got {value!r}")
-    return int(value)
+    return number
 
 
 def _data_dir(value: str | None) -> Path:

@@ -46,6 +46,17 @@ def whole_number(text: str, max_digits: int = 9) -> int | None:
     return None
 
 
+# Telegram user ids are positive and have at most 52 significant bits.
+USER_ID_LIMIT = 2**52
+
+
+def parse_user_id(text: str) -> int | None:
+    """``text`` as a Telegram user id (ASCII digits, 1 to below ``USER_ID_LIMIT``), else None:
+    a larger number would be stored, then refused by Telegram at every use."""
+    number = whole_number(text.strip(), max_digits=len(str(USER_ID_LIMIT)))
+    return number if number is not None and 0 < number < USER_ID_LIMIT else None
+
+
 def fold(text: str) -> str:
     """Unicode-normalize and case-fold ``text`` (Ё/ё folds to е as Russian readers expect)."""
     return unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
