@@ -70,10 +70,12 @@ async def vote_button(update: Update, context: BotContext) -> None:
     assert query is not None and update.effective_user is not None
     vote, _, ref_text = (query.data or "").removeprefix(f"{VOTE}:").partition(":")
     ref = EntryRef.parse(ref_text)
-    if vote not in VOTES or ref is None or ref.kind != "faq":
+    thanks = None
+    if vote in VOTES and ref is not None:
+        thanks = context.kb.vote(update.effective_user.id, ref, vote, context.lang(update))
+    if thanks is None:  # not a vote, or for no answer we have
         await stale_button(update, context)
         return
-    thanks = context.kb.vote(update.effective_user.id, ref, vote, context.lang(update))
     await query.answer(thanks)
     with contextlib.suppress(TelegramError):  # the buttons go: one vote per answer shown
         await query.edit_message_reply_markup(None)
