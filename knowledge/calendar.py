@@ -9,6 +9,7 @@ as starting then), and nothing is invented.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,9 +21,14 @@ from knowledge.models import Event, pick
 if TYPE_CHECKING:
     from icalendar import Event as CalendarEvent
 
+log = logging.getLogger(__name__)
+
 EVENT_TIMEZONE = ZoneInfo("Europe/Moscow")  # where the program's events are scheduled
 PRODUCT_ID = "-//Moscow-Beijing cooperation bot//EN"
 UID_DOMAIN = "moscow-beijing-bot"
+# What computing with a stored event's date may raise: a knowledge base written before dates
+# were bounded may hold 9999-12-31, which has no next day.
+DATE_ERRORS = (OverflowError, ValueError)
 
 
 @dataclass(frozen=True)
@@ -35,21 +41,31 @@ def can_be_added(event: Event) -> bool:
     return event.date.day is not None
 
 
+def skipped(event: Event, where: str, error: Exception) -> None:
+    """Log an event left out of ``where`` for its date; by its ref only (no user text)."""
+    log.warning("Skipped %s in %s: its date fails (%s)", event.ref, where, type(error).__name__)
+
+
 def event_calendar(
     events: Iterable[Event], lang: str, source_line: Callable[[Event], str], stamp: datetime
-) -> bytes:
+) -> bytes | None:
     """One VCALENDAR holding ``events`` (those known to the day), texts in ``lang``;
-    ``source_line`` names an event's sources, in the reader's words."""
+    ``source_line`` names an event's sources, in the reader's words. An event whose date
+    cannot be written is left out; None if no event could be."""
     from icalendar import Calendar  # 0.1 s to import: only when a calendar is asked for
 
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    for event in events:
-        if can_be_added(event):
-            calendar.add_component(_calendar_event(event, lang, source_line(event), stamp))
-    return calendar.to_ical()
+    for event in filter(can_be_added, events):
+        try:
+            entry = _calendar_event(event, lang, source_line(event), stamp)
+        except DATE_ERRORS as error:
+            skipped(event, "a calendar", error)
+            continue
+        calendar.add_component(entry)
+    return calendar.to_ical() if calendar.subcomponents else None
 
 
 def _calendar_event(event: Event, lang: str, source_line: str, stamp: datetime) -> CalendarEvent:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from knowledge.calendar import EVENT_TIMEZONE, can_be_added
+from knowledge.calendar import DATE_ERRORS, EVENT_TIMEZONE, can_be_added, skipped
 from knowledge.models import EntryRef, Event
 from knowledge.replies import (
     Button,
@@ -107,6 +107,7 @@ class Reminders:
     def __init__(self, service: KnowledgeService) -> None:
         self.service = service
         self.kb = service.kb
+        self._failing: set[tuple[EntryRef, str]] = set()  # events whose date fails, logged once
 
     # Subscribing ---------------------------------------------------------------------------
 
@@ -170,7 +171,7 @@ class Reminders:
         """Every notice due now and not yet sent, one per chat and event."""
         now = self.kb.clock()
         sent = self.kb.notices_sent()
-        upcoming = [e for e in self.kb.events() if can_be_added(e) and _starts(e) > now]
+        upcoming = [e for e in self.kb.events() if can_be_added(e) and self._ahead(e, now)]
         added = {doc["ref"]: _moment(doc["at"]) for doc in self.kb.announcements()}
         languages = self.kb.languages_chosen()
         schedules: dict[tuple[int, str], list[tuple[Event, list[_Due]]]] = {}
@@ -180,10 +181,7 @@ class Reminders:
             lang = languages.get(chat_id, subscriber["lang"])
             reminder_time = subscriber["hour"], _zone_of(subscriber)
             if reminder_time not in schedules:  # the same for everyone with this hour and clock
-                schedules[reminder_time] = [
-                    (event, list(_schedule(event, reminder_time, added.get(str(event.ref)))))
-                    for event in upcoming
-                ]
+                schedules[reminder_time] = self._schedules(upcoming, reminder_time, added)
             for event, schedule in schedules[reminder_time]:
                 due = [
                     d
@@ -193,6 +191,33 @@ class Reminders:
                 if due:
                     notices.append(self._notice(chat_id, event, due, lang))
         return notices
+
+    # One event whose date fails (9999-12-31 has no next day) is skipped, not every reminder.
+
+    def _ahead(self, event: Event, now: datetime) -> bool:
+        try:
+            return _starts(event) > now
+        except DATE_ERRORS as error:
+            self._skip(event, error)
+            return False
+
+    def _schedules(
+        self, events: list[Event], reminder_time: tuple[int, str], added: dict[str, datetime]
+    ) -> list[tuple[Event, list[_Due]]]:
+        schedules = []
+        for event in events:
+            try:
+                due = list(_schedule(event, reminder_time, added.get(str(event.ref))))
+            except DATE_ERRORS as error:
+                self._skip(event, error)
+                continue
+            schedules.append((event, due))
+        return schedules
+
+    def _skip(self, event: Event, error: Exception) -> None:
+        if (event.ref, str(event.date)) not in self._failing:  # logged once, not every minute
+            self._failing.add((event.ref, str(event.date)))
+            skipped(event, "reminders", error)
 
     def sent(self, notice: Notice) -> None:
         with self.kb.transaction():

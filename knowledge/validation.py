@@ -35,6 +35,9 @@ MAX_TAGS = 20
 MAX_PHRASINGS = 50  # per language
 MAX_SYNONYMS = 20  # words in one group
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+# The years an event may fall in. Reminders and calendars compute the day after an event and
+# its time in other zones: 9999-12-31 has no next day, and no program plans a millennium ahead.
+EVENT_YEARS = range(1900, 2101)
 
 # The localized text fields of each kind, and the plain ones.
 LOCALIZED_FIELDS: dict[Kind, tuple[str, ...]] = {
@@ -100,10 +103,15 @@ def parse_tags(text: str) -> list[str]:
 
 
 def parse_date(text: str) -> str:
+    """An event date as stored, within ``EVENT_YEARS``."""
     try:
-        return str(EventDate.parse(text))
+        parsed = EventDate.parse(text)
     except ValueError:
         raise Invalid("invalid.date", value=text.strip()[:40]) from None
+    if parsed.year not in EVENT_YEARS:
+        first, last = EVENT_YEARS[0], EVENT_YEARS[-1]
+        raise Invalid("invalid.date_range", value=text.strip()[:40], first=first, last=last)
+    return str(parsed)
 
 
 def parse_website(text: str) -> str:

@@ -5,15 +5,122 @@ shutdown on a full disk."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from telegram.ext import Application
 
 from handlers.console import ConsoleChat
+from handlers.reminders import schedule_reminders
 from knowledge.service import KnowledgeService
-from knowledge.settings import SettingsError, load_settings
-from tests.conftest import chat_with, clean_environment, run_bot_py
+from knowledge.settings import Settings, SettingsError, load_settings
+from tests.conftest import (
+    OWNER,
+    Chat,
+    Clock,
+    chat_with,
+    clean_environment,
+    run_bot_py,
+    seed_data,
+    text_of,
+)
+
+OWNERS = Settings(admin_ids=frozenset({OWNER}))
+SUBSCRIBER = 2002
+
+
+# Event dates -------------------------------------------------------------------------------
+
+FORUM = {  # ahead of the test clock (2026-11-22 10:00 UTC)
+    "id": 5,
+    "date": "2026-12-10 15:30",
+    "title": {"en": "Moscow–Beijing transport forum"},
+}
+# What a knowledge base written before dates were bounded may hold: its day has no next day.
+END_OF_CALENDAR = {"date": "9999-12-31", "title": {"en": "The last day there is"}}
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def dated(make_service: Callable[..., KnowledgeService], clock: Clock) -> KnowledgeService:
+    data = seed_data()
+    data["events"].append(FORUM)
+    service = make_service(seed=data, clock=clock)
+    service.kb.insert("event", END_OF_CALENDAR)  # straight into the store, as an old file
+    return service
+
+
+@pytest.fixture
+async def dated_bot(dated: KnowledgeService) -> AsyncIterator[Chat]:
+    async with chat_with(dated, OWNERS) as chat:
+        schedule_reminders(chat.application, first=3600)  # run by the test, not the timer
+        yield chat
+
+
+async def run_reminders(application: Application) -> None:
+    [job] = application.job_queue.get_jobs_by_name("reminders")
+    await job.run(application)
+
+
+async def test_an_event_at_the_end_of_the_calendar_does_not_stop_other_reminders(
+    dated_bot: Chat, clock: Clock
+) -> None:
+    subscriber = dated_bot.as_user(user_id=SUBSCRIBER, first_name="Li")
+    await subscriber.send("/subscribe")
+    clock.now = datetime(2026, 12, 9, 6, 0, tzinfo=UTC)  # 09:00 in Moscow, the day before
+    before = len(dated_bot.api.sent)
+    await run_reminders(dated_bot.application)
+    [reminder] = dated_bot.api.sent[before:]
+    assert reminder["chat"]["id"] == SUBSCRIBER
+    assert "Reminder: tomorrow" in reminder["text"]
+    assert "transport forum" in reminder["text"]
+
+
+async def test_an_event_at_the_end_of_the_calendar_leaves_the_others_listed(
+    dated_bot: Chat, caplog: pytest.LogCaptureFixture
+) -> None:
+    [listing] = await dated_bot.send("/events")
+    assert "transport forum" in listing["text"]
+    with caplog.at_level(logging.WARNING):
+        replies = await dated_bot.send("/events_ics")
+    assert "Skipped event:6" in caplog.text  # the operator learns which record to fix
+    assert "last day" not in caplog.text
+    assert "went wrong" not in text_of(replies)
+    [calendar] = dated_bot.api.documents
+    assert b"transport forum" in calendar["content"]
+    assert b"The last day there is" not in calendar["content"]  # it has no end to write
+
+
+@pytest.mark.parametrize("date", ["9999-12-31", "2101-01", "1899-12-31 10:00", "0001"])
+async def test_an_event_date_out_of_range_is_refused_politely(
+    dated_bot: Chat, dated: KnowledgeService, date: str
+) -> None:
+    before = len(dated.kb.events())
+    [reply] = await dated_bot.send(f"/addevent {date} | Far away")
+    assert "1900" in reply["text"] and "2100" in reply["text"]
+    assert "went wrong" not in reply["text"]
+    assert len(dated.kb.events()) == before
+
+
+async def test_the_range_is_named_in_the_admins_language(dated_bot: Chat) -> None:
+    russian = dated_bot.as_user(user_id=OWNER, language_code="ru")
+    [reply] = await russian.send("/addevent 9999-12-31 | Далеко")
+    assert "1900" in reply["text"] and "2100" in reply["text"]
+    assert "год" in reply["text"]
+
+
+async def test_an_event_in_range_is_still_added(dated_bot: Chat, dated: KnowledgeService) -> None:
+    [reply] = await dated_bot.send("/addevent 2100-12-31 | The century's last forum")
+    assert "Saved" in reply["text"], reply["text"]
+    assert any(e.date.year == 2100 for e in dated.kb.events())
+
 
 # Digits ------------------------------------------------------------------------------------
 
