@@ -71,7 +71,7 @@ async def vote_button(update: Update, context: BotContext) -> None:
     vote, _, ref_text = (query.data or "").removeprefix(f"{VOTE}:").partition(":")
     ref = EntryRef.parse(ref_text)
     thanks = None
-    if vote in VOTES and ref is not None:
+    if vote in VOTES and ref is not None and ref.kind == "faq":
         thanks = context.kb.vote(update.effective_user.id, ref, vote, context.lang(update))
     if thanks is None:  # not a vote, or for no answer we have
         await stale_button(update, context)
