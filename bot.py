@@ -25,11 +25,12 @@ import logging
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from knowledge.admin import AdminService
-from knowledge.backups import Backups
+from knowledge.admin import AdminService, problem_text
+from knowledge.backups import Backups, backup_in, backups_in
 from knowledge.catalog import Catalog
 from knowledge.editing import Editor
 from knowledge.flood import FloodGuard
@@ -37,7 +38,7 @@ from knowledge.markup import to_plain
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings, SettingsError, load_settings
 from knowledge.storage import write_atomically
-from knowledge.store import DataDirInUse, KnowledgeBase
+from knowledge.store import CorruptKnowledgeBase, DataDirError, KnowledgeBase, set_aside
 
 if TYPE_CHECKING:  # Telegram is imported only by the modes that need it: `ask` starts faster.
     from telegram.ext import Application
@@ -45,7 +46,9 @@ if TYPE_CHECKING:  # Telegram is imported only by the modes that need it: `ask` 
 
 log = logging.getLogger("bot")
 
-CONSOLE_USER_ID = 1001  # the console chat's user; an owner with --admin
+# The console chat's user, an owner with --admin. Telegram's user ids are positive: no one on
+# Telegram can ever be this user, whatever the settings say.
+CONSOLE_USER_ID = -1
 COMMAND_LINE_USER_ID = 0  # who `bot.py import` acts as, in the audit trail
 BACKUPS_DIR = "backups"  # inside the data directory
 BOOTSTRAP_RETRIES = 5  # Telegram unreachable at start: retry with backoff, then give up
@@ -80,8 +83,8 @@ def open_service(settings: Settings) -> KnowledgeService:
 
 
 def admin_service(service: KnowledgeService, settings: Settings) -> AdminService:
-    editor = Editor(service.kb, service.matcher, settings.admin_ids)
     backups = Backups(service.kb, service.kb.path.parent / BACKUPS_DIR, settings.backups_kept)
+    editor = Editor(service.kb, service.matcher, settings.admin_ids, backups)
     return AdminService(service, editor, service.activity, backups)
 
 
@@ -285,28 +288,33 @@ def command_line_admin(service: KnowledgeService, settings: Settings) -> AdminSe
 
 
 def run_restore(settings: Settings, source: str | None, out: TextIO = sys.stdout) -> int:
-    """List the backups, or restore one (by name, or any export file by path)."""
-    from knowledge.transfer import plan_import
+    """List the backups, or restore one (by name, or any export file by path). Neither reads
+    the knowledge base first when it is damaged: that is when a restore is needed most."""
+    from knowledge.transfer import checked_content, plan_import
     from knowledge.validation import Invalid
 
-    service = open_service(settings)
+    directory = Path(settings.data_dir) / BACKUPS_DIR
+    if source is None:
+        return _list_backups(directory, out)
+    backup = backup_in(directory, source)
+    path = backup.path if backup else Path(source)
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        print(f"bot.py: {source} is neither a backup (see: bot.py restore) nor a file",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    try:
+        checked_content(raw, max_bytes=None)  # a bad backup must not cost the damaged file
+    except Invalid as problem:
+        catalog = Catalog.load()
+        refused = catalog.text("en", "import.refused")
+        print(refused, to_plain(problem_text(catalog, problem, "en")), sep="\n\n", file=out)
+        return 1
+    service = _open_for_restore(settings, out)
     try:
         admin = command_line_admin(service, settings)
-        if source is None:
-            return _list_backups(admin.backups, out)
-        backup = admin.backups.find(source)
-        path = backup.path if backup else Path(source)
-        try:
-            raw = path.read_bytes()
-        except OSError:
-            print(f"bot.py: {source} is neither a backup (see: bot.py restore) nor a file",
-                  file=sys.stderr)  # fmt: skip
-            return 2
-        try:
-            plan = plan_import(raw, service.kb, max_bytes=None)
-        except Invalid as problem:
-            print(admin.import_refused(problem, "en").plain, file=out)
-            return 1
+        plan = plan_import(raw, service.kb, max_bytes=None)
         if not plan.changes_anything:
             print(service.message("restore.no_changes", "en").plain, file=out)
             return 0
@@ -318,12 +326,22 @@ def run_restore(settings: Settings, source: str | None, out: TextIO = sys.stdout
     return 0
 
 
-def _list_backups(backups: Backups, out: TextIO) -> int:
-    found = backups.all()
+def _open_for_restore(settings: Settings, out: TextIO) -> KnowledgeService:
+    """The knowledge service to restore into; a damaged file is first set aside, kept."""
+    try:
+        return open_service(settings)
+    except CorruptKnowledgeBase as damaged:
+        kept = set_aside(damaged.path, datetime.now(UTC))
+        print(f"The damaged {damaged.path.name} was kept as {kept}.", file=out)
+        return open_service(settings)
+
+
+def _list_backups(directory: Path, out: TextIO) -> int:
+    found = backups_in(directory)
     if not found:
-        print(f"No backups yet in {backups.directory}.", file=out)
+        print(f"No backups yet in {directory}.", file=out)
         return 0
-    print(f"Backups in {backups.directory}, newest first:", file=out)
+    print(f"Backups in {directory}, newest first:", file=out)
     for backup in found:
         print(f"  {backup.name}  ({backup.size:,} bytes)", file=out)
     print("Restore one with: python bot.py restore NAME", file=out)
@@ -362,6 +380,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def console_owner(settings: Settings, command: str | None) -> Settings:
+    """``--admin`` makes the console's user an owner: only ever in the console chat."""
+    if command is not None or settings.token or settings.webhook_url:
+        raise SettingsError(
+            "--admin is for the console chat only (no TELEGRAM_BOT_TOKEN, no command); on "
+            "Telegram, owners are set in BOT_ADMIN_IDS"
+        )
+    return replace(settings, admin_ids=settings.admin_ids | {CONSOLE_USER_ID})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(
@@ -374,7 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(webhook_url=args.webhook)
         redact_in_logs(settings.token)
         if args.admin:
-            settings = replace(settings, admin_ids=settings.admin_ids | {CONSOLE_USER_ID})
+            settings = console_owner(settings, args.command)
         if args.command == "ask":
             return run_ask(settings, args.questions, args.json, args.lang)
         if args.command == "export":
@@ -384,7 +412,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "restore":
             return run_restore(settings, args.backup)
         return run_bot(settings)
-    except (SettingsError, DataDirInUse) as error:
+    except (SettingsError, DataDirError) as error:
         print(f"bot.py: {error}", file=sys.stderr)
         return 2
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import re
 import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -50,8 +51,8 @@ from knowledge.admin import (
     Step,
 )
 from knowledge.editing import NotAllowed
-from knowledge.models import EntryRef, Kind
-from knowledge.text import whole_number
+from knowledge.models import EntryRef, Kind, parse_id
+from knowledge.text import parse_user_id, whole_number
 from knowledge.transfer import MAX_IMPORT_BYTES
 from knowledge.validation import Invalid
 
@@ -70,6 +71,13 @@ IMPORT_KEY = "pending_import"
 FORM_TIMEOUT = 15 * 60  # seconds; an abandoned form must not swallow later questions
 # Admin commands run from new messages only: editing an old "/addfaq …" must not add it twice.
 NEW_MESSAGES = filters.UpdateType.MESSAGE
+# What a refused action is logged as. Logs never carry user text: of a message only its
+# command, of a button (whose data can be forged to any text) only one of our kinds.
+_COMMAND = re.compile(r"/([a-z0-9_]{1,32})(?:@\w+)?(?:\s|$)", re.ASCII | re.IGNORECASE)
+_ADMIN_ACTIONS = (FORM_SAVE, FORM_FIELD, FORM_ALTERNATE, FORM_NEW, DELETE, UNDO, FAQ_PAGE,
+                  UNANSWERED_NEW, UNANSWERED_ATTACH, UNANSWERED_DISMISS, IMPORT_APPLY, RESTORE,
+                  CANCEL)  # fmt: skip
+BUTTON_KINDS = frozenset(action.partition(":")[0] for action in _ADMIN_ACTIONS)
 
 Callback = Callable[[Update, BotContext], Awaitable[Any]]
 
@@ -102,12 +110,19 @@ def admins_only(callback: Callback) -> Callback:
 
 
 def _describe(update: Update) -> str:
+    """The action, for the log: a command's name, a button's kind, or a message's kind."""
     if update.callback_query is not None:
-        return f"button {str(update.callback_query.data)[:64]!r}"
+        kind = str(update.callback_query.data).partition(":")[0]
+        return f"button {kind!r}" if kind in BUTTON_KINDS else "an unknown button"
     message = update.effective_message
-    text = (message.text or message.caption or "") if message else ""
-    first_word = next(iter(text.split()), "")
-    return repr(first_word[:40]) if first_word else "(no text)"
+    if message is None:
+        return "an update"
+    command = _COMMAND.match(message.text or message.caption or "")
+    if command:
+        return f"/{command[1]}"
+    if message.document:
+        return "a document"
+    return "a text message" if message.text else "a message"
 
 
 async def _refuse(update: Update, context: BotContext) -> None:
@@ -288,7 +303,7 @@ def _data(update: Update) -> str:
 
 
 def _number_after(update: Update, prefix: str) -> int:
-    number = whole_number(_data(update).removeprefix(prefix), max_digits=12)
+    number = parse_id(_data(update).removeprefix(prefix))
     if number is None:
         raise NotAllowed(_user_id(update))  # forged: the bot never issues such data
     return number
@@ -447,7 +462,7 @@ async def remove_admin(update: Update, context: BotContext) -> None:
 
 def _target_user(update: Update) -> tuple[int, str] | str | None:
     """The user named by the command's argument, or by the forwarded message it replies to."""
-    user_id = whole_number(_arguments(update).strip(), max_digits=20)
+    user_id = parse_user_id(_arguments(update))
     if user_id is not None:
         return user_id, ""
     message = update.effective_message
@@ -555,7 +570,7 @@ async def faq_page_button(update: Update, context: BotContext) -> None:
 async def attach_button(update: Update, context: BotContext) -> None:
     await _answer_button(update)
     row, _, faq = _data(update).removeprefix(UNANSWERED_ATTACH).partition(":")
-    row_id, faq_id = whole_number(row, max_digits=12), whole_number(faq)
+    row_id, faq_id = parse_id(row), parse_id(faq)
     if row_id is None or faq_id is None:
         raise NotAllowed(_user_id(update))
     reply = context.admin.attach_unanswered(_user_id(update), row_id, faq_id, context.lang(update))
@@ -611,11 +626,8 @@ def register(application: Any) -> None:
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, NEW_MESSAGES))
-    application.add_handler(
-        MessageHandler(
-            filters.Document.ALL & filters.CaptionRegex(r"^/import(@\w+)?(\s|$)"), import_command
-        )
-    )
+    caption_import = filters.Document.ALL & filters.CaptionRegex(r"^/import(@\w+)?(\s|$)")
+    application.add_handler(MessageHandler(NEW_MESSAGES & caption_import, import_command))
     buttons: dict[str, Callback] = {
         f"^{DELETE}": delete_button,
         f"^{UNDO}": undo_button,

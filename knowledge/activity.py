@@ -10,12 +10,20 @@ admin is told they are saved.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
+from knowledge.models import EntryRef
 from knowledge.store import KnowledgeBase
 from knowledge.text import words
+from knowledge.validation import LIMITS
 
 FLUSH_INTERVAL = 5.0  # seconds
+# Unanswered questions kept, in the file and in memory between writes; past it the least
+# recently asked go. Unbounded, a flood of distinct questions grew the file by megabytes a
+# minute, and every write and admin edit with it.
+MAX_UNANSWERED = 500
+# A question is kept as long as an FAQ question may be, so "📎 attach" can take it as it is.
+MAX_QUESTION_LENGTH = LIMITS["question"]
 
 
 @dataclass
@@ -32,7 +40,7 @@ class Activity:
         self._asked = 0
         self._answered = 0
         self._topics: Counter[str] = Counter()
-        self._unanswered: dict[str, _Unanswered] = {}
+        self._unanswered: dict[str, _Unanswered] = {}  # least recently asked first
         self._votes: dict[tuple[int, str], str] = {}
 
     def question(self, answered_ref: str | None) -> None:
@@ -47,17 +55,24 @@ class Activity:
         self._topics[ref] += 1
 
     def unanswered(self, text: str) -> None:
-        key = " ".join(words(text))
+        """Count a question nobody could answer; the same words asked again count once more."""
+        text = shortened(text)
+        key = " ".join(words(text))[:MAX_QUESTION_LENGTH]
         now = self.kb.now()
-        pending = self._unanswered.get(key)
-        if pending is None:
-            self._unanswered[key] = _Unanswered(text, 1, now, now)
-        else:
-            pending.count += 1
-            pending.last_seen = now
+        # Taken out and put back last, so the dict runs from least to most recently asked.
+        pending = self._unanswered.pop(key, None) or _Unanswered(text, 0, now, now)
+        pending.count += 1
+        pending.last_seen = now
+        self._unanswered[key] = pending
+        if len(self._unanswered) > MAX_UNANSWERED:
+            del self._unanswered[next(iter(self._unanswered))]
 
     def vote(self, user_id: int, ref: str, vote: str) -> None:
         self._votes[(user_id, ref)] = vote
+
+    def _exists(self, ref_text: str) -> bool:
+        ref = EntryRef.parse(ref_text)
+        return ref is not None and self.kb.get_doc(ref) is not None
 
     @property
     def pending(self) -> bool:
@@ -75,11 +90,20 @@ class Activity:
             by_entry.update(self._topics)
             stats["by_entry"] = dict(by_entry)
             self.kb.save_stats(stats)
-            for key, row in self._unanswered.items():
-                self.kb.add_unanswered(key, row.text, row.count, row.first_seen, row.last_seen)
+            rows = ({"key": key, **asdict(row)} for key, row in self._unanswered.items())
+            self.kb.add_unanswered(rows, keep=MAX_UNANSWERED)
             for (user_id, ref), vote in self._votes.items():
-                self.kb.set_vote(user_id, ref, vote)
+                if self._exists(ref):  # not deleted since the press
+                    self.kb.set_vote(user_id, ref, vote)
         self._asked = self._answered = 0
         self._topics.clear()
         self._unanswered.clear()
         self._votes.clear()
+
+
+def shortened(text: str) -> str:
+    """``text`` on one line, cut to ``MAX_QUESTION_LENGTH`` with "…" where it was cut."""
+    text = " ".join(text.split())
+    if len(text) <= MAX_QUESTION_LENGTH:
+        return text
+    return text[: MAX_QUESTION_LENGTH - 1].rstrip() + "…"

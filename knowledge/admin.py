@@ -14,14 +14,14 @@ from typing import Literal
 
 from knowledge.activity import Activity
 from knowledge.backups import Backup, Backups
+from knowledge.catalog import Catalog
 from knowledge.editing import ChangedMeanwhile, Editor, NotAllowed
 from knowledge.forms import Form, field_names, one_line, one_line_translation
 from knowledge.markup import Markup
-from knowledge.models import DEFAULT_LANGUAGE, EntryRef, FaqEntry, Kind
+from knowledge.models import DEFAULT_LANGUAGE, EntryRef, FaqEntry, Kind, parse_id
 from knowledge.replies import Button, Formatter, Reply, in_rows, join_paragraphs, one_per_row
 from knowledge.service import KnowledgeService
 from knowledge.store import RECORD_TYPES, TABLES, Doc
-from knowledge.text import whole_number
 from knowledge.transfer import MAX_IMPORT_BYTES, ImportPlan, export_bytes, plan_import
 from knowledge.validation import Invalid
 
@@ -91,16 +91,7 @@ class AdminService:
 
     def problem(self, problem: Invalid, lang: str) -> Reply:
         """A validation problem in words, naming the field and where it is."""
-        fmt = self.fmt(lang)
-        params = dict(problem.params)
-        field = params.get("field")
-        # In an import file the JSON key says more than a translated label.
-        if field and "path" not in params and self.service.catalog.has(lang, f"field.{field}"):
-            params["field"] = fmt.label(f"field.{field}")
-        text = fmt.t(f"problem.{problem.key}", **params)
-        if "path" in params:
-            text = fmt.t("problem.at", path=params["path"], problem=text)
-        return Reply(text)
+        return Reply(problem_text(self.service.catalog, problem, lang))
 
     # Admins -------------------------------------------------------------------------------
 
@@ -654,14 +645,17 @@ class AdminService:
                 unanswered=fmt.number(len(self.kb.unanswered())),
             ),
         ]
-        top = sorted(stats["by_entry"].items(), key=lambda item: -item[1])[:TOP_SHOWN]
+        # Usage and votes of deleted entries stay in the file, but are no one's to act on.
+        live = {str(entry.ref) for entry in self.kb.entries()}
+        used = [(ref, count) for ref, count in stats["by_entry"].items() if ref in live]
+        top = sorted(used, key=lambda item: -item[1])[:TOP_SHOWN]
         if top:
             lines = [
                 fmt.t("stats.topic", title=self._title(ref, lang), count=count)
                 for ref, count in top
             ]
             parts.append(fmt.t("stats.top") + "\n" + "\n".join(lines))
-        rated = [(ref, v) for ref, v in self.kb.votes().items() if v["down"]]
+        rated = [(ref, v) for ref, v in self.kb.votes().items() if v["down"] and ref in live]
         rated.sort(
             key=lambda item: (
                 -item[1]["down"] / (item[1]["up"] + item[1]["down"]),
@@ -755,8 +749,8 @@ class AdminService:
             self.editor.require_owner(by)
         self.editor.require_admin(by)
         self.editor.require_unchanged(plan.seen)  # before the backup: a refusal leaves no trace
-        self.backups.take(reason)
-        self.editor.apply_import(by, plan.content, seen=plan.seen)
+        backup = self.backups.take(reason)
+        self.editor.apply_import(by, plan.content, seen=plan.seen, backup=backup.name)
 
     # Backups ------------------------------------------------------------------------------
 
@@ -818,11 +812,25 @@ _FIELD_LABELS = {
 
 
 def _changed_fields(before: object, after: object) -> list[str]:
-    if not isinstance(before, dict) or not isinstance(after, dict):
-        return []
+    if not isinstance(before, dict) or not isinstance(after, dict) or "backup" in before:
+        return []  # (an import's record points at its backup: the fields are not in it)
     if set(before) & set(TABLES.values()):
         return [t for t in TABLES.values() if before.get(t) != after.get(t)]
     return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
+
+def problem_text(catalog: Catalog, problem: Invalid, lang: str) -> Markup:
+    """A validation problem in words, naming the field and where it is."""
+    fmt = Formatter(catalog, {}, lang)
+    params = dict(problem.params)
+    field = params.get("field")
+    # In an import file the JSON key says more than a translated label.
+    if field and "path" not in params and catalog.has(lang, f"field.{field}"):
+        params["field"] = fmt.label(f"field.{field}")
+    text = fmt.t(f"problem.{problem.key}", **params)
+    if "path" in params:
+        text = fmt.t("problem.at", path=params["path"], problem=text)
+    return text
 
 
 # A record's field named in a problem, and the form field where the admin can mend it.
@@ -840,7 +848,7 @@ def _form_field_of(form: Form, problem: Invalid) -> str | None:
 
 
 def _ref(kind: Kind, text: str) -> EntryRef | None:
-    number = whole_number(text.lstrip("#"))
+    number = parse_id(text.lstrip("#"))
     return EntryRef(kind, number) if number is not None else None
 
 

@@ -1,6 +1,10 @@
-"""Snapshots of the knowledge base: taken before every import or restore and once a day,
-the newest ``keep`` kept. A snapshot is an export file, so restoring one is an import that
-is checked completely first (and snapshotted itself, so a restore can be undone too)."""
+"""Snapshots of the knowledge base: taken before every import or restore and once a day.
+A snapshot is an export file, so restoring one is an import that is checked completely first
+(and snapshotted itself, so a restore can be undone too).
+
+Snapshots rotate in two separate sets, the newest ``keep`` of each kept: those taken before an
+import, which any admin can cause, and the daily, manual and before-restore ones, which only
+time and owners cause. However many imports an admin sends, the owners' backups stay."""
 
 from __future__ import annotations
 
@@ -10,12 +14,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from knowledge.storage import write_atomically
-from knowledge.store import KnowledgeBase
-from knowledge.transfer import export_bytes
+from knowledge.store import Doc, KnowledgeBase
+from knowledge.transfer import export_bytes, plan_import
 
 DEFAULT_KEEP = 14
 DAILY = timedelta(days=1)
 REASONS = ("daily", "import", "restore", "manual")
+# Which rotation each reason's snapshots belong to.
+ROTATION = {"daily": "owners", "manual": "owners", "restore": "owners", "import": "imports"}
 _NAME = re.compile(r"^(\d{8}-\d{6})(?:-(\d+))?-([a-z]+)$")  # 20261122-100000[-2]-daily
 _STAMP = "%Y%m%d-%H%M%S"
 
@@ -52,19 +58,22 @@ class Backups:
 
     def all(self) -> list[Backup]:
         """Every snapshot, newest first."""
-        if not self.directory.is_dir():
-            return []
-        found = [b for b in map(_parse, self.directory.glob("*.json")) if b is not None]
-        return sorted(found, key=lambda b: (b.taken_at, b.sequence), reverse=True)
+        return backups_in(self.directory)
 
     def find(self, name: str) -> Backup | None:
         """The snapshot called ``name`` (with or without ".json"); never a path elsewhere."""
-        name = name.removesuffix(".json")
-        return next((b for b in self.all() if b.name == name), None)
+        return backup_in(self.directory, name)
+
+    def content(self, name: str) -> dict[str, list[Doc]] | None:
+        """The content snapshot ``name`` holds, checked as an import is; None if it is gone."""
+        backup = self.find(name)
+        if backup is None:
+            return None
+        return plan_import(backup.path.read_bytes(), self.kb, max_bytes=None).content
 
     def daily_due(self) -> bool:
-        """True when no snapshot of any kind was taken in the last day."""
-        newest = self.all()
+        """True when the owners' rotation has no snapshot from the last day."""
+        newest = [b for b in self.all() if ROTATION[b.reason] == "owners"]
         return not newest or self.kb.clock() - newest[0].taken_at >= DAILY
 
     def _free_path(self, now: datetime, reason: str) -> Path:
@@ -77,13 +86,30 @@ class Backups:
         return path
 
     def _prune(self) -> None:
-        for old in self.all()[self.keep :]:
-            old.path.unlink(missing_ok=True)
+        for rotation in set(ROTATION.values()):
+            snapshots = [b for b in self.all() if ROTATION[b.reason] == rotation]
+            for old in snapshots[self.keep :]:
+                old.path.unlink(missing_ok=True)
+
+
+def backups_in(directory: Path) -> list[Backup]:
+    """Every snapshot in ``directory``, newest first; reads no knowledge base (so a damaged
+    one can still be restored)."""
+    if not directory.is_dir():
+        return []
+    found = [b for b in map(_parse, directory.glob("*.json")) if b is not None]
+    return sorted(found, key=lambda b: (b.taken_at, b.sequence), reverse=True)
+
+
+def backup_in(directory: Path, name: str) -> Backup | None:
+    """The snapshot called ``name`` (with or without ".json"); never a path elsewhere."""
+    name = name.removesuffix(".json")
+    return next((b for b in backups_in(directory) if b.name == name), None)
 
 
 def _parse(path: Path) -> Backup | None:
     match = _NAME.match(path.stem)
-    if match is None:
+    if match is None or match[3] not in REASONS:
         return None
     taken_at = datetime.strptime(match[1], _STAMP).replace(tzinfo=UTC)
     try:

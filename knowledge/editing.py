@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from knowledge.backups import Backups
 from knowledge.matcher import Match
 from knowledge.models import EntryRef, Kind
 from knowledge.retrieval import HybridMatcher
@@ -42,10 +43,17 @@ class ChangedMeanwhile(Exception):
 
 
 class Editor:
-    def __init__(self, kb: KnowledgeBase, matcher: HybridMatcher, owners: frozenset[int]) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        matcher: HybridMatcher,
+        owners: frozenset[int],
+        backups: Backups | None = None,
+    ) -> None:
         self.kb = kb
         self.matcher = matcher
         self.owners = owners
+        self.backups = backups  # what an import replaced lives there, not in the audit trail
 
     # Roles --------------------------------------------------------------------------------
 
@@ -242,7 +250,9 @@ class Editor:
         if change["action"] == "synonyms":
             return self.kb.synonym_groups()
         if change["action"] == "import":
-            return self.kb.content()
+            if "revision" in (change["after"] or {}):
+                return {"revision": revision(self.kb.content())}
+            return self.kb.content()  # recorded before imports pointed at their backup
         ref = EntryRef.parse(change["ref"])
         return self.kb.get_doc(ref) if ref else None
 
@@ -250,7 +260,7 @@ class Editor:
         if change["action"] == "synonyms":
             self.kb.set_synonym_groups(change["before"])
         elif change["action"] == "import":
-            self.kb.replace_content(change["before"])
+            self.kb.replace_content(self._replaced_by_import(change["before"]))
         else:
             ref = EntryRef.parse(change["ref"])
             assert ref is not None
@@ -258,6 +268,14 @@ class Editor:
                 self.kb.delete(ref)
             else:
                 self.kb.put(ref, change["before"])
+
+    def _replaced_by_import(self, before: Doc) -> dict[str, list[Doc]]:
+        if "backup" not in before:
+            return before  # recorded before imports pointed at their backup
+        content = self.backups.content(before["backup"]) if self.backups else None
+        if content is None:
+            raise Invalid("undo.nothing")
+        return content
 
     def history(self, ref: EntryRef) -> list[Doc]:
         return self.kb.changes(str(ref))
@@ -287,14 +305,18 @@ class Editor:
         if revision(self.kb.content()) != seen:
             raise Invalid("import.changed_since")
 
-    def apply_import(self, by: int, content: dict[str, list[Doc]], *, seen: str) -> None:
+    def apply_import(
+        self, by: int, content: dict[str, list[Doc]], *, seen: str, backup: str
+    ) -> None:
         """Replace all content with a validated import, in one step (see knowledge.transfer).
         ``seen`` is the revision the import was checked against: if anything changed since,
-        the plan no longer says what applying it would do, and it is refused."""
+        the plan no longer says what applying it would do, and it is refused. ``backup`` names
+        the snapshot of what it replaces: the audit trail points there instead of holding two
+        copies of the whole knowledge base."""
         self.require_admin(by)
         self.require_unchanged(seen)
-        before = self.kb.content()
         with self.kb.transaction():
             self.kb.replace_content(content)
-            self.kb.record_change(by, "import", None, before, self.kb.content())
+            after = {"revision": revision(self.kb.content())}
+            self.kb.record_change(by, "import", None, {"backup": backup}, after)
         self._reindex_all()

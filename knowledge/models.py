@@ -20,6 +20,17 @@ DEFAULT_LANGUAGE = "en"
 
 Localized = dict[str, str]
 
+# The one definition of a record's id, for commands, buttons, links, imports and new entries:
+# at most nine digits, so every id fits in a command and in 64 bytes of button data.
+MAX_ID = 999_999_999
+
+
+def parse_id(text: str) -> int | None:
+    """``text`` as a record id (ASCII digits, 1 to ``MAX_ID``), else None."""
+    number = whole_number(text, max_digits=len(str(MAX_ID)))
+    return number if number is not None and 1 <= number <= MAX_ID else None
+
+
 # A contact's role or organization describes it less directly than its name or a question
 # asked about it, so a match there counts for less.
 SECONDARY_WEIGHT = 0.9
@@ -57,7 +68,7 @@ class EntryRef:
     @classmethod
     def parse(cls, text: str, separator: str = ":") -> EntryRef | None:
         kind, _, digits = text.partition(separator)
-        number = whole_number(digits)
+        number = parse_id(digits)
         if kind not in KINDS or number is None:
             return None
         return cls(kind, number)  # type: ignore[arg-type]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from knowledge.activity import Activity
-from knowledge.calendar import CalendarFile, can_be_added, event_calendar
+from knowledge.calendar import DATE_ERRORS, CalendarFile, can_be_added, event_calendar, skipped
 from knowledge.catalog import Catalog
 from knowledge.decision import MAX_SUGGESTIONS, Evidence, Outcome, decide, gather
 from knowledge.markup import Markup, escape, to_plain, well_formed
@@ -33,6 +34,8 @@ from knowledge.retrieval import HybridMatcher, Retrieved
 from knowledge.semantic import Embedder, VectorCache, default_embedder
 from knowledge.store import KnowledgeBase
 from knowledge.text import clear_language, detect_language
+
+log = logging.getLogger(__name__)
 
 MAX_SEARCH_RESULTS = 8
 RELATED_MARGIN = 12.0  # runners-up this close to an answer are offered beside it
@@ -100,10 +103,16 @@ class KnowledgeService:
         self._chosen_languages = kb.languages_chosen()  # read once; written through
 
     def close(self) -> None:
-        """Write what is still counted in memory, and release the knowledge base."""
-        if not self.kb.closed:
+        """Write what is still counted in memory, and release the knowledge base even when
+        that write fails (a full disk): a lock left held would refuse the next start."""
+        if self.kb.closed:
+            return
+        try:
             self.activity.flush()
             self.matcher.save()
+        except OSError as error:
+            log.error("Could not write the usage counted since the last flush: %s", error)
+        finally:
             self.kb.close()
 
     def formatter(self, lang: str) -> Formatter:
@@ -279,18 +288,20 @@ class KnowledgeService:
         event = self.kb.get(ref)
         if not isinstance(event, Event) or not can_be_added(event):
             return None
-        return CalendarFile(f"event-{event.id}.ics", self._calendar([event], lang))
+        content = self._calendar([event], lang)
+        return CalendarFile(f"event-{event.id}.ics", content) if content else None
 
     def upcoming_calendar(self, lang: str) -> CalendarFile | Reply:
         """Every upcoming event known to the day in one .ics file, or a note that there is none."""
         today = self.today()
         upcoming = [e for e in self.kb.events() if not e.date.is_past(today) and can_be_added(e)]
-        if not upcoming:
-            return Reply(self.formatter(lang).t("calendar.none"))
         upcoming.sort(key=lambda e: e.date.sort_key)
-        return CalendarFile("moscow-beijing-events.ics", self._calendar(upcoming, lang))
+        content = self._calendar(upcoming, lang) if upcoming else None
+        if content is None:
+            return Reply(self.formatter(lang).t("calendar.none"))
+        return CalendarFile("moscow-beijing-events.ics", content)
 
-    def _calendar(self, events: list[Event], lang: str) -> bytes:
+    def _calendar(self, events: list[Event], lang: str) -> bytes | None:
         fmt = self.formatter(lang)
         return event_calendar(
             events, lang, lambda e: to_plain(fmt.source_line(e.sources)), self.kb.clock()
@@ -302,8 +313,11 @@ class KnowledgeService:
             self.activity.opened(str(ref))
         return self.show(ref, lang)
 
-    def vote(self, user_id: int, ref: EntryRef, vote: str, lang: str) -> str:
-        """Record a 👍 or 👎 (one per user and answer; a new vote replaces the old one)."""
+    def vote(self, user_id: int, ref: EntryRef, vote: str, lang: str) -> str | None:
+        """Record a 👍 or 👎 (one per user and answer; a new vote replaces the old one). None,
+        and nothing recorded, for an answer that does not exist: forged or deleted since."""
+        if ref.kind != "faq" or self.kb.get_doc(ref) is None:
+            return None
         self.activity.vote(user_id, str(ref), vote)
         return self.catalog.text(lang, "feedback.thanks")
 
@@ -336,17 +350,30 @@ class KnowledgeService:
 
     def events(self, lang: str) -> Reply:
         fmt = self.formatter(lang)
-        events = sorted(self.kb.events(), key=lambda e: e.date.sort_key)
-        if not events:
+        listed = self._listed_events(fmt)
+        if not listed:
             return Reply(join_paragraphs([fmt.t("events.title"), fmt.t("events.none")]))
-        today = self.today()
-        upcoming = [e for e in events if not e.date.is_past(today)]
-        past = [e for e in reversed(events) if e.date.is_past(today)]
+        upcoming = [summary for summary, is_past in listed if not is_past]
+        past = [summary for summary, is_past in reversed(listed) if is_past]
         parts = [fmt.t("events.title"), fmt.t("events.upcoming")]
-        parts += [fmt.event_summary(e) for e in upcoming] or [fmt.t("events.no_upcoming")]
+        parts += upcoming or [fmt.t("events.no_upcoming")]
         if past:
-            parts += [fmt.t("events.past"), *(fmt.event_summary(e) for e in past)]
+            parts += [fmt.t("events.past"), *past]
         return Reply(join_paragraphs(parts))
+
+    def _listed_events(self, fmt: Formatter) -> list[tuple[Markup, bool]]:
+        """Each event's summary and whether it is past, in date order. An event whose date
+        fails is left out, not the whole list."""
+        today = self.today()
+        listed = []
+        for event in self.kb.events():
+            try:
+                key, past = event.date.sort_key, event.date.is_past(today)
+                listed.append((key, fmt.event_summary(event), past))
+            except DATE_ERRORS as error:
+                skipped(event, "the events list", error)
+        listed.sort(key=lambda item: item[0])
+        return [(summary, past) for _, summary, past in listed]
 
     def contacts(self, lang: str) -> Reply:
         fmt = self.formatter(lang)

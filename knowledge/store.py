@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +23,9 @@ import orjson
 from tinydb import Query, TinyDB
 from tinydb.table import Document
 
-from knowledge.models import Contact, Entry, EntryRef, Event, FaqEntry, Kind, Source
+from knowledge.models import MAX_ID, Contact, Entry, EntryRef, Event, FaqEntry, Kind, Source
 from knowledge.storage import AtomicJSONStorage, write_atomically
+from knowledge.validation import Invalid
 
 SEED_PATH = Path(__file__).with_name("seed.json")
 DATABASE_NAME = "knowledge.json"
@@ -44,6 +45,10 @@ USERS = "users"  # per-user settings: the language chosen with /language
 SUBSCRIBERS = "subscribers"  # chats that get event reminders (/subscribe)
 ANNOUNCEMENTS = "announcements"  # events admins added, for the subscribers' "new event" notice
 NOTICES_SENT = "notices_sent"  # which reminder went to which chat, so none goes twice
+LAST_IDS = "last_ids"  # per content table, the highest id ever given: ids are never reused
+AUDIT_KEPT = 5_000  # changes kept in the audit trail, newest first ...
+AUDIT_MAX_AGE = timedelta(days=365)  # ... and none older than this
+AUDIT_PRUNE_EVERY = 100  # changes recorded between two prunings
 
 RECORD_TYPES: dict[Kind, type[FaqEntry] | type[Event] | type[Contact]] = {
     "faq": FaqEntry,
@@ -59,8 +64,27 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class DataDirInUse(RuntimeError):
+class DataDirError(RuntimeError):
+    """The data directory cannot be used as it is; the message says why and what to do."""
+
+
+class DataDirInUse(DataDirError):
     """Another process has the data directory open."""
+
+
+class DataDirUnusable(DataDirError):
+    """The data directory cannot be created, or the bot may not write in it."""
+
+
+class CorruptKnowledgeBase(DataDirError):
+    """``knowledge.json`` exists but holds no knowledge base; it is left exactly as found."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(
+            f"{path} is damaged ({problem}); it is left untouched. Recover with "
+            "'python bot.py restore' (lists the backups) and 'python bot.py restore NAME'"
+        )
+        self.path = path
 
 
 class KnowledgeBase:
@@ -69,10 +93,15 @@ class KnowledgeBase:
     def __init__(self, path: Path, *, seed_path: Path = SEED_PATH, clock: Clock = utc_now):
         self.path = Path(path)
         self.clock = clock
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock: int | None = _lock_directory(self.path.parent / LOCK_NAME)
-        if not self.path.exists() or self.path.stat().st_size == 0:
-            write_atomically(self.path, json.dumps(seed_to_tables(seed_path), ensure_ascii=False))
+        self._lock: int | None = _open_directory(self.path.parent)
+        try:
+            if not self.path.exists():  # only a missing file means "first start": seed it
+                seed = json.dumps(seed_to_tables(seed_path), ensure_ascii=False)
+                write_atomically(self.path, seed)
+            check_readable(self.path)
+        except BaseException:
+            self.close_lock()
+            raise
         self.storage: AtomicJSONStorage
         self.db = TinyDB(self.path, storage=AtomicJSONStorage)
         self.storage = self.db.storage  # type: ignore[assignment]
@@ -84,10 +113,15 @@ class KnowledgeBase:
     def close(self) -> None:
         if self.closed:
             return
-        self.db.close()
-        assert self._lock is not None
-        os.close(self._lock)  # releases the lock
-        self._lock = None
+        try:
+            self.db.close()
+        finally:
+            self.close_lock()
+
+    def close_lock(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)  # releases the lock
+            self._lock = None
 
     @property
     def closed(self) -> bool:
@@ -132,7 +166,15 @@ class KnowledgeBase:
         return dict(doc) if doc is not None else None
 
     def insert(self, kind: Kind, doc: Doc) -> EntryRef:
-        return EntryRef(kind, self.db.table(TABLES[kind]).insert(doc))
+        """Store a new record under an id never given before, not even to a deleted record:
+        an old link, vote or history must never name the new one."""
+        name = TABLES[kind]
+        new_id = self._last_id(name) + 1
+        if new_id > MAX_ID:
+            raise Invalid("invalid.ids_exhausted", limit=MAX_ID)
+        self.db.table(name).insert(Document(doc, doc_id=new_id))
+        self._mark_ids(name, new_id)
+        return EntryRef(kind, new_id)
 
     def put(self, ref: EntryRef, doc: Doc) -> None:
         """Store exactly ``doc`` under ``ref``, replacing or re-creating it (undo keeps ids)."""
@@ -140,9 +182,23 @@ class KnowledgeBase:
         if table.contains(doc_id=ref.id):
             table.remove(doc_ids=[ref.id])
         table.insert(Document(doc, doc_id=ref.id))
+        self._mark_ids(TABLES[ref.kind], ref.id)
+
+    def _last_id(self, name: str) -> int:
+        mark = self.db.table(LAST_IDS).get(Query().table == name)
+        stored = (self.storage.read() or {}).get(name, {})
+        return max([int(key) for key in stored] + [mark["last"] if mark else 0])
+
+    def _mark_ids(self, name: str, highest: int) -> None:
+        marks = self.db.table(LAST_IDS)
+        mark = marks.get(Query().table == name)
+        if mark is None or highest > mark["last"]:
+            marks.upsert({"table": name, "last": highest}, Query().table == name)
 
     def delete(self, ref: EntryRef) -> None:
-        self.db.table(TABLES[ref.kind]).remove(doc_ids=[ref.id])
+        name = TABLES[ref.kind]
+        self._mark_ids(name, self._last_id(name))  # the highest id stays given once gone
+        self.db.table(name).remove(doc_ids=[ref.id])
 
     def sources(self) -> dict[str, Source]:
         return {
@@ -171,11 +227,13 @@ class KnowledgeBase:
     def replace_content(self, content: dict[str, list[Doc]]) -> None:
         """Make the content tables exactly ``content`` (call within a transaction)."""
         for table in TABLES.values():
+            self._mark_ids(table, self._last_id(table))
             self.db.table(table).truncate()
             self.db.table(table).insert_multiple(
                 Document({k: v for k, v in record.items() if k != "id"}, doc_id=record["id"])
                 for record in content.get(table, [])
             )
+            self._mark_ids(table, max((r["id"] for r in content.get(table, [])), default=0))
         for table in (SOURCES, SYNONYMS):
             self.db.table(table).truncate()
             self.db.table(table).insert_multiple(content.get(table, []))
@@ -201,7 +259,21 @@ class KnowledgeBase:
     def record_change(self, by: int, action: str, ref: str | None, before: Any, after: Any) -> int:
         change = {"at": self.now(), "by": by, "action": action, "ref": ref,
                   "before": before, "after": after, "undone": False}  # fmt: skip
-        return self.db.table(AUDIT).insert(change)
+        change_id = self.db.table(AUDIT).insert(change)
+        if change_id % AUDIT_PRUNE_EVERY == 0:
+            self.prune_changes()
+        return change_id
+
+    def prune_changes(self) -> None:
+        """Keep the newest ``AUDIT_KEPT`` changes, none older than ``AUDIT_MAX_AGE``."""
+        table = self.db.table(AUDIT)
+        oldest_kept = (self.clock() - AUDIT_MAX_AGE).isoformat(timespec="seconds")
+        newest_first = sorted(table.all(), key=lambda doc: doc.doc_id, reverse=True)
+        dropped = [
+            d.doc_id for n, d in enumerate(newest_first) if n >= AUDIT_KEPT or d["at"] < oldest_kept
+        ]
+        if dropped:
+            table.remove(doc_ids=dropped)
 
     def changes(self, ref: str | None = None) -> list[Doc]:
         """The audit trail, oldest first; of one entry when ``ref`` is given."""
@@ -226,16 +298,22 @@ class KnowledgeBase:
     def remove_unanswered(self, row_id: int) -> bool:
         return bool(self.db.table(UNANSWERED).remove(doc_ids=[row_id]))
 
-    def add_unanswered(self, key: str, text: str, count: int, first: str, last: str) -> None:
+    def add_unanswered(self, rows: Iterable[Doc], keep: int) -> None:
+        """Add questions (``key``, ``text``, ``count``, ``first_seen``, ``last_seen``), counting
+        a known key again; then only the ``keep`` most recently asked remain."""
         table = self.db.table(UNANSWERED)
-        existing = table.get(Query().key == key)
-        if existing is None:
-            table.insert(
-                {"key": key, "text": text, "count": count, "first_seen": first, "last_seen": last}
-            )
-        else:
-            changes = {"count": existing["count"] + count, "last_seen": last}
-            table.update(changes, doc_ids=[existing.doc_id])
+        known = {doc["key"]: doc for doc in table.all()}  # one pass, not one query a row
+        new: list[Doc] = []
+        for row in rows:
+            existing = known.get(row["key"])
+            if existing is None:
+                new.append(row)
+            else:
+                changes = {"count": existing["count"] + row["count"], "last_seen": row["last_seen"]}
+                table.update(changes, doc_ids=[existing.doc_id])
+        table.insert_multiple(new)
+        newest_first = sorted(table.all(), key=lambda d: (d["last_seen"], d.doc_id), reverse=True)
+        table.remove(doc_ids=[doc.doc_id for doc in newest_first[keep:]])
 
     def stats(self) -> Doc:
         doc = self.db.table(STATS).get(doc_id=1)
@@ -312,6 +390,46 @@ class KnowledgeBase:
         """Drop sent-notice records and announcements older than ``moment`` (ISO time)."""
         for table in (NOTICES_SENT, ANNOUNCEMENTS):
             self.db.table(table).remove(Query().at < moment)
+
+
+def _open_directory(directory: Path) -> int:
+    """Create the data directory if need be and lock it; one line of why if that fails."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        if not os.access(directory, os.W_OK):
+            raise PermissionError(13, "the bot may not write in it")
+        return _lock_directory(directory / LOCK_NAME)
+    except DataDirInUse:
+        raise
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise DataDirUnusable(
+            f"cannot use the data directory {str(directory)!r} ({reason}); set BOT_DATA_DIR "
+            "to a directory the bot can create and write"
+        ) from None
+
+
+def check_readable(path: Path) -> None:
+    """Raise ``CorruptKnowledgeBase`` unless ``path`` holds a knowledge base (tables of
+    records). An empty or ``null`` file is damage too, never an empty knowledge base: starting
+    empty would silently drop every admin's work."""
+    try:
+        data = orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as error:
+        raise CorruptKnowledgeBase(path, f"not valid JSON: {error}") from None
+    except OSError as error:
+        raise DataDirUnusable(f"cannot read {path} ({error.strerror})") from None
+    if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+        raise CorruptKnowledgeBase(path, "it holds no tables of records")
+    if not any(name in data for name in TABLES.values()):
+        raise CorruptKnowledgeBase(path, "it holds none of the knowledge base's tables")
+
+
+def set_aside(path: Path, now: datetime) -> Path:
+    """Move a damaged file out of the way, keeping it for whoever wants to salvage it."""
+    kept = path.with_name(f"{path.name}.damaged-{now:%Y%m%d-%H%M%S}")
+    os.replace(path, kept)
+    return kept
 
 
 def _lock_directory(path: Path) -> int:

@@ -8,14 +8,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from knowledge.models import KINDS
+from knowledge.models import KINDS, MAX_ID
 from knowledge.store import SOURCES, SYNONYMS, TABLES, Doc, KnowledgeBase, revision
 from knowledge.validation import Invalid, localized_text, parse_synonyms, validate_record
 
 FORMAT = "moscow-beijing-bot/1"
 MAX_IMPORT_BYTES = 5_000_000
 MAX_RECORDS = 50_000  # per table
-MAX_ID = 1_000_000_000
 MAX_INT_DIGITS = 20  # longer integers in an import are no id, nor anything else we keep
 TOP_LEVEL = {"format", "exported_at", SOURCES, SYNONYMS, *TABLES.values()}
 
@@ -53,6 +52,13 @@ def plan_import(
 ) -> ImportPlan:
     """Validate a whole import file; raises ``Invalid`` naming the first problem.
     ``max_bytes`` is None for our own backups, which grow with the knowledge base."""
+    content = checked_content(raw, max_bytes)
+    current = kb.content()
+    return ImportPlan(content, _changes(current, content), revision(current))
+
+
+def checked_content(raw: bytes, max_bytes: int | None = MAX_IMPORT_BYTES) -> dict[str, list[Doc]]:
+    """The content of a whole import file, every record checked; raises ``Invalid``."""
     if max_bytes is not None and len(raw) > max_bytes:
         raise Invalid("import.too_big", limit=max_bytes // 1_000_000)
     document = _parse(raw)
@@ -69,8 +75,7 @@ def plan_import(
         table = TABLES[kind]
         content[table] = _records(kind, document.get(table, []), known_sources)
     content[SYNONYMS] = _synonyms(document.get(SYNONYMS, []))
-    current = kb.content()
-    return ImportPlan(content, _changes(current, content), revision(current))
+    return content
 
 
 def _parse(raw: bytes) -> Any:

@@ -33,14 +33,27 @@ def backups_of(service: KnowledgeService, keep: int = 3) -> Backups:
     return Backups(service.kb, service.kb.path.parent / "backups", keep)
 
 
-def test_only_the_newest_backups_are_kept(service: KnowledgeService, clock: Clock) -> None:
-    backups = backups_of(service, keep=3)
-    taken = []
-    for reason in ("daily", "import", "import", "restore", "daily"):
-        taken.append(backups.take(reason).name)
+def test_only_the_newest_backups_of_each_rotation_are_kept(
+    service: KnowledgeService, clock: Clock
+) -> None:
+    backups = backups_of(service, keep=2)
+    for reason in ("daily", "import", "import", "restore", "import", "daily"):
+        backups.take(reason)
         clock.advance(minutes=1)
-    assert [b.name for b in backups.all()] == taken[:1:-1]
-    assert [b.reason for b in backups.all()] == ["daily", "restore", "import"]
+    assert [b.reason for b in backups.all()] == ["daily", "import", "restore", "import"]
+
+
+def test_imports_cannot_push_out_the_owners_backups(
+    service: KnowledgeService, clock: Clock
+) -> None:
+    backups = backups_of(service, keep=14)
+    daily = backups.take("daily")
+    clock.advance(minutes=1)
+    for _ in range(15):  # an appointed admin imports fifteen times in a row
+        backups.take("import")
+        clock.advance(minutes=1)
+    assert backups.find(daily.name) is not None
+    assert sum(b.reason == "import" for b in backups.all()) == 14
 
 
 def test_two_backups_in_one_second_are_both_kept_in_order(service: KnowledgeService) -> None:
@@ -56,14 +69,15 @@ def test_a_backup_is_a_complete_export(service: KnowledgeService) -> None:
     assert document["format"] == "moscow-beijing-bot/1" and len(document["faq"]) == 23
 
 
-def test_a_daily_backup_is_due_when_the_newest_is_a_day_old(
+def test_a_daily_backup_is_due_when_the_owners_newest_is_a_day_old(
     service: KnowledgeService, clock: Clock
 ) -> None:
     backups = backups_of(service)
     assert backups.daily_due()
-    backups.take("import")
+    backups.take("restore")
     clock.advance(hours=23)
     assert not backups.daily_due()
+    backups.take("import")  # imports rotate apart: they do not stand in for the daily one
     clock.advance(hours=1)
     assert backups.daily_due()
 

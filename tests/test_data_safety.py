@@ -202,3 +202,90 @@ async def test_merging_synonyms_past_the_group_limit_is_refused_and_the_export_i
     assert len(metro) <= 20
     assert len(service.kb.synonym_groups()) == len(before)
     plan_import(export_bytes(service.kb), service.kb, max_bytes=None)  # no Invalid
+
+
+# Ids ---------------------------------------------------------------------------------------------
+
+
+async def test_an_id_is_never_given_twice_not_even_after_a_restart(
+    make_service: Callable[..., KnowledgeService], clock: Clock
+) -> None:
+    first = make_service(clock=clock)
+    directory = first.kb.path.parent
+    async with chat_with(first, OWNERS) as chat:
+        [saved] = await chat.send("/addfaq Is there a ferry? | No, there is none.")
+        assert "faq:24" in saved["text"]
+        [confirm] = await chat.send("/delfaq 24")
+        await chat.press(data(confirm, "Delete"), confirm)
+        [confirm] = await chat.send("/delfaq 23")  # the highest of the seed's entries too
+        await chat.press(data(confirm, "Delete"), confirm)
+    first.close()
+
+    again = make_service(clock=clock, directory=directory)
+    async with chat_with(again, OWNERS) as chat:
+        [saved] = await chat.send("/addfaq Is there a night train? | Yes, weekly.")
+        assert "faq:25" in saved["text"]
+        [history] = await chat.send("/history 24")
+        assert "deleted" in history["text"] and "added" in history["text"]
+        [link] = await chat.send("/start faq_24")
+        assert "night train" not in link["text"]
+
+
+async def test_one_id_rule_for_imports_commands_buttons_and_new_entries(
+    admin_a: Chat, service: KnowledgeService
+) -> None:
+    await admin_a.send("/export")
+    exported = json.loads(admin_a.api.documents[-1]["content"])
+    exported["faq"][0]["id"] = 1_000_000_000  # ten digits: no command or button could name it
+    upload = admin_a.api.upload(json.dumps(exported).encode(), "big-id.json")
+    [refused] = await admin_a.process(admin_a.user.document(upload, caption="/import"))
+    assert "not imported" in refused["text"]
+
+    exported["faq"][0]["id"] = 999_999_999  # the highest id there is: every path can name it
+    upload = admin_a.api.upload(json.dumps(exported).encode(), "top-id.json")
+    [summary] = await admin_a.process(admin_a.user.document(upload, caption="/import"))
+    await admin_a.press(data(summary, "Apply"), summary)
+    [confirm] = await admin_a.send("/delfaq 999999999")
+    assert "Delete faq:999999999?" in confirm["text"]
+    assert data(confirm, "Delete") == "del:faq:999999999"
+    [full] = await admin_a.send("/addfaq Is there a ferry? | No.")
+    assert "no more entries can be added" in full["text"]
+    plan_import(export_bytes(service.kb), service.kb, max_bytes=None)  # still importable
+
+
+# The audit trail stays small ----------------------------------------------------------------------
+
+
+async def test_an_import_records_where_its_backup_is_not_two_copies_of_everything(
+    admin_a: Chat, service: KnowledgeService
+) -> None:
+    size = service.kb.path.stat().st_size
+    for n in range(3):
+        await admin_a.send("/export")
+        exported = json.loads(admin_a.api.documents[-1]["content"])
+        exported["faq"][0]["answer"]["en"] = f"Overview, version {n}."
+        upload = admin_a.api.upload(json.dumps(exported).encode(), "edited.json")
+        [summary] = await admin_a.process(admin_a.user.document(upload, caption="/import"))
+        await admin_a.press(data(summary, "Apply"), summary)
+    assert service.kb.path.stat().st_size < size * 1.05
+    [offer] = await admin_a.send("/undo")  # the replaced content comes back from the backup
+    [undone] = await admin_a.press(data(offer, "Undo"), offer)
+    assert "Undone" in undone["text"]
+    assert doc_of(service, 1)["answer"]["en"] == "Overview, version 1."
+
+
+def test_the_audit_trail_is_pruned_by_age_and_count(
+    service: KnowledgeService, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kb = service.kb
+    for n in range(150):
+        kb.record_change(OWNER, "edit", "faq:1", None, {"n": n})
+    clock.advance(days=366)
+    for n in range(50):  # a year on, the next pruning drops the old ones
+        kb.record_change(OWNER, "edit", "faq:1", None, {"n": 1000 + n})
+    assert kb.changes()[0]["after"]["n"] == 1000
+    monkeypatch.setattr("knowledge.store.AUDIT_KEPT", 30)
+    for n in range(100):
+        kb.record_change(OWNER, "edit", "faq:1", None, {"n": 2000 + n})
+    assert len(kb.changes()) <= 30 + 100
+    assert kb.changes()[-1]["after"]["n"] == 2099

@@ -4,8 +4,10 @@ shutdown on a full disk."""
 
 from __future__ import annotations
 
+import errno
 import io
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +19,7 @@ from handlers.console import ConsoleChat
 from handlers.reminders import schedule_reminders
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings, SettingsError, load_settings
+from knowledge.store import KnowledgeBase
 from tests.conftest import (
     OWNER,
     Chat,
@@ -98,6 +101,18 @@ async def test_an_event_at_the_end_of_the_calendar_leaves_the_others_listed(
     assert b"The last day there is" not in calendar["content"]  # it has no end to write
 
 
+async def test_the_calendar_button_of_an_event_at_the_end_of_the_calendar_is_polite(
+    dated_bot: Chat, dated: KnowledgeService
+) -> None:
+    [listing] = await dated_bot.send("/events")
+    [far] = [e for e in dated.kb.events() if e.date.year == 9999]
+    await dated_bot.press(f"ics:event:{far.id}", listing)
+    assert "no longer valid" in dated_bot.alerts[-1]
+    await dated_bot.press("ics:event:5", listing)
+    [calendar] = dated_bot.api.documents
+    assert b"transport forum" in calendar["content"]
+
+
 @pytest.mark.parametrize("date", ["9999-12-31", "2101-01", "1899-12-31 10:00", "0001"])
 async def test_an_event_date_out_of_range_is_refused_politely(
     dated_bot: Chat, dated: KnowledgeService, date: str
@@ -123,6 +138,38 @@ async def test_an_event_in_range_is_still_added(dated_bot: Chat, dated: Knowledg
 
 
 # Digits ------------------------------------------------------------------------------------
+
+# Telegram user ids are positive and below 2**52; str.isdigit() also takes "²" and "١٢٣".
+NOT_USER_IDS = ["18446744073709551616", str(2**52), "0", "²", "١٢٣", "１２３"]
+
+
+@pytest.fixture
+async def owner(make_service: Callable[..., KnowledgeService]) -> AsyncIterator[Chat]:
+    async with chat_with(make_service(), OWNERS) as chat:
+        yield chat
+
+
+@pytest.mark.parametrize("argument", NOT_USER_IDS)
+async def test_addadmin_with_no_user_id_explains_and_changes_nothing(
+    owner: Chat, argument: str
+) -> None:
+    [reply] = await owner.send(f"/addadmin {argument}")
+    assert "Send /addadmin ID" in reply["text"]
+    [admins] = await owner.send("/admins")
+    assert admins["text"].count("•") == 1  # the owner, alone
+
+
+@pytest.mark.parametrize("argument", NOT_USER_IDS)
+async def test_deladmin_with_no_user_id_explains(owner: Chat, argument: str) -> None:
+    [reply] = await owner.send(f"/deladmin {argument}")
+    assert "Send /deladmin ID" in reply["text"]
+
+
+async def test_the_largest_user_id_is_still_one(owner: Chat) -> None:
+    largest = str(2**52 - 1)
+    [reply] = await owner.send(f"/addadmin {largest}")
+    [admins] = await owner.send("/admins")
+    assert largest in admins["text"], reply["text"]
 
 
 @pytest.mark.parametrize(
@@ -170,3 +217,107 @@ async def test_the_console_takes_a_superscript_as_text_not_as_a_button(
         shown = len(out.getvalue())
         await console.say("²")  # button 2 only to str.isdigit(), which int() then refuses
     assert "I don't have an answer to that yet" in out.getvalue()[shown:]
+
+
+# Logs carry no user text ------------------------------------------------------------------
+
+SECRET = "MyPassportNumber-4510-123456"
+ADMIN = 2002
+
+
+def assert_no_part_of_the_secret(log: str) -> None:
+    for part in ("Passport", "4510", "123456"):
+        assert part not in log
+
+
+async def test_a_removed_admin_mid_form_is_refused_and_the_log_holds_no_part_of_the_message(
+    owner: Chat, caplog: pytest.LogCaptureFixture
+) -> None:
+    await owner.send(f"/addadmin {ADMIN}")
+    admin = owner.as_user(user_id=ADMIN, first_name="Ivan")
+    await admin.send("/addfaq")  # the form now waits for the question
+    await owner.send(f"/deladmin {ADMIN}")
+    with caplog.at_level(logging.INFO):
+        [reply] = await admin.send(f"{SECRET} is what I need to ask about")
+    assert "only for the bot's administrators" in reply["text"]
+    assert f"from user {ADMIN}" in caplog.text  # the refusal is still logged
+    assert "a text message" in caplog.text
+    assert_no_part_of_the_secret(caplog.text)
+
+
+async def test_a_refused_command_is_logged_by_its_name_only(
+    owner: Chat, caplog: pytest.LogCaptureFixture
+) -> None:
+    stranger = owner.as_user(user_id=555)
+    with caplog.at_level(logging.INFO):
+        await stranger.send(f"/addfaq {SECRET} | yes")
+        upload = owner.api.upload(b"{}", "knowledge.json")
+        await stranger.process(stranger.user.document(upload, caption=f"/import {SECRET}"))
+    assert "/addfaq" in caplog.text and "/import" in caplog.text
+    assert_no_part_of_the_secret(caplog.text)
+
+
+@pytest.mark.parametrize(
+    ("data", "logged"),
+    [
+        (f"del:{SECRET}", "button 'del'"),
+        (f"undo:{SECRET}", "button 'undo'"),
+        (f"un:attach:{SECRET}", "button 'un'"),
+        ("cancel", "button 'cancel'"),
+    ],
+)
+async def test_a_forged_button_is_logged_by_its_kind_only(
+    owner: Chat, caplog: pytest.LogCaptureFixture, data: str, logged: str
+) -> None:
+    stranger = owner.as_user(user_id=555)
+    [menu] = await stranger.send("/start")
+    with caplog.at_level(logging.INFO):
+        await stranger.press(data, menu)
+    assert logged in caplog.text
+    assert_no_part_of_the_secret(caplog.text)
+
+
+# Edited messages ---------------------------------------------------------------------------
+
+
+async def test_editing_a_document_caption_to_import_checks_nothing(owner: Chat) -> None:
+    upload = owner.api.upload(b'{"format": "moscow-beijing-bot/1"}', "knowledge.json")
+    sent = owner.user.document(upload, caption="our file")
+    await owner.process(sent)
+    edited = owner.user.document(upload, caption="/import")
+    edited["edited_message"] = edited.pop("message") | {
+        "message_id": sent["message"]["message_id"],
+        "edit_date": sent["message"]["date"] + 60,
+    }
+    assert await owner.process(edited) == []  # no import check, no reply
+    assert not any(name == "getFile" for name, _ in owner.api.calls)
+
+
+# Shutdown on a full disk -------------------------------------------------------------------
+
+
+async def test_a_failed_flush_at_shutdown_still_releases_the_knowledge_base(
+    make_service: Callable[..., KnowledgeService],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    directory = tmp_path / "kb"
+    service = make_service(directory=directory)
+    session = chat_with(service)
+    async with session as chat:
+        await chat.send("who signed the agreement")  # counted in memory, written at shutdown
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", disk_full)  # every atomic write now fails
+    application = session.application
+    with caplog.at_level(logging.INFO):
+        await application.post_shutdown(application)  # as run_polling ends
+    monkeypatch.undo()
+    [failed] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "No space left on device" in failed.getMessage()
+    assert failed.exc_info is None and "\n" not in failed.getMessage()  # one line
+    assert service.kb.closed
+    KnowledgeBase.open(directory).close()  # the lock is free: the next start is not refused
