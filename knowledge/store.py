@@ -13,6 +13,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -26,6 +27,8 @@ from tinydb.table import Document
 from knowledge.models import MAX_ID, Contact, Entry, EntryRef, Event, FaqEntry, Kind, Source
 from knowledge.storage import AtomicJSONStorage, write_atomically
 from knowledge.validation import Invalid
+
+log = logging.getLogger(__name__)
 
 SEED_PATH = Path(__file__).with_name("seed.json")
 DATABASE_NAME = "knowledge.json"
@@ -147,7 +150,15 @@ class KnowledgeBase:
         return [FaqEntry.from_doc(doc.doc_id, doc) for doc in self.db.table("faq").all()]
 
     def events(self) -> list[Event]:
-        return [Event.from_doc(doc.doc_id, doc) for doc in self.db.table("events").all()]
+        """Every event; one whose date cannot be read (a hand-edited file) is skipped and
+        logged, not allowed to stop the list, the reminders and the calendar of the others."""
+        events = []
+        for doc in self.db.table("events").all():
+            try:
+                events.append(Event.from_doc(doc.doc_id, doc))
+            except (KeyError, TypeError, ValueError):
+                log.warning("Skipped event:%d: its date cannot be read", doc.doc_id)
+        return events
 
     def contacts(self) -> list[Contact]:
         return [Contact.from_doc(doc.doc_id, doc) for doc in self.db.table("contacts").all()]

@@ -321,3 +321,14 @@ async def test_a_failed_flush_at_shutdown_still_releases_the_knowledge_base(
     assert failed.exc_info is None and "\n" not in failed.getMessage()  # one line
     assert service.kb.closed
     KnowledgeBase.open(directory).close()  # the lock is free: the next start is not refused
+
+
+async def test_an_event_whose_date_cannot_be_read_leaves_the_others_listed(
+    dated: KnowledgeService, caplog: pytest.LogCaptureFixture
+) -> None:
+    unreadable = dated.kb.insert("event", {"date": "2026-13-01", "title": {"en": "Month 13"}})
+    async with chat_with(dated, OWNERS) as chat:
+        with caplog.at_level(logging.WARNING):
+            [listing] = await chat.send("/events")
+    assert "transport forum" in listing["text"] and "Month 13" not in listing["text"]
+    assert f"Skipped {unreadable}" in caplog.text and "Month 13" not in caplog.text
