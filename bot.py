@@ -318,7 +318,8 @@ def run_restore(settings: Settings, source: str | None, out: TextIO = sys.stdout
         if not plan.changes_anything:
             print(service.message("restore.no_changes", "en").plain, file=out)
             return 0
-        print(to_plain(admin.import_summary(plan, "en")), file=out)
+        heading = service.formatter("en").t("restore.summary_file", name=path.name)
+        print(to_plain(admin.import_summary(plan, "en", heading)), file=out)
         admin.replace_content(COMMAND_LINE_USER_ID, plan, "restore")
         print(service.message("restore.done", "en").plain, file=out)
     finally:

@@ -30,6 +30,9 @@ UNANSWERED_SHOWN = 10
 HISTORY_SHOWN = 15
 TOP_SHOWN = 5
 PREVIEW_CHARS = 120
+# "📎 Attach" is offered only from this fused score (the floor of "↪" related answers): a
+# weather question is no other way to ask entry #4, whatever ranks first for it.
+ATTACH_FLOOR = 45.0
 
 State = Literal["filling", "choosing", "duplicate", "confirming", "done"]
 
@@ -160,9 +163,9 @@ class AdminService:
         self.editor.require_admin(by)
         number, _, rest = text.strip().partition(" ")
         ref = _ref(kind, number)
-        base = self.kb.get_doc(ref) if ref else None
-        if ref is None or base is None:
+        if ref is None:
             return Step(self.service.message(f"edit.usage_{kind}", lang), None, "done")
+        base = self._existing(ref)
         content_lang, rest = self._language_first(rest, lang)
         form = Form.edit(ref, base, content_lang)
         form.ui = lang
@@ -189,9 +192,9 @@ class AdminService:
         parts = text.split(maxsplit=2)
         ref = (EntryRef.parse(parts[0]) or _ref("faq", parts[0])) if parts else None
         target = parts[1].lower() if len(parts) > 1 else ""
-        base = self.kb.get_doc(ref) if ref else None
-        if ref is None or base is None or not target:
+        if ref is None or not target:
             return Step(self.service.message("translate.usage", lang), None, "done")
+        base = self._existing(ref)
         if target not in self.service.catalog.languages:
             raise Invalid(
                 "language.unknown",
@@ -361,6 +364,8 @@ class AdminService:
                 ref = form.ref
                 before = self.editor.update(by, ref, form.doc(), seen=form.seen or None)
                 after = self.kb.get_doc(ref) or {}
+                if after == before:
+                    return Step(Reply(fmt.t("form.unchanged", ref=str(ref))), None, "done")
                 lines = [fmt.t("form.saved_edit", ref=str(ref))]
                 for name in form.values:
                     lines.append(
@@ -409,6 +414,12 @@ class AdminService:
         form.choose(name)
         return Step(Reply(join_paragraphs([reply.html, self._prompt(form).html])), form, "filling")
 
+    def _existing(self, ref: EntryRef) -> Doc:
+        doc = self.kb.get_doc(ref)
+        if doc is None:
+            raise Invalid("admin.no_such_entry", ref=str(ref))
+        return doc
+
     def _card(self, kind: Kind, doc: Doc, lang: str, entry_id: int) -> Markup:
         entry = RECORD_TYPES[kind].from_doc(entry_id, doc)
         return self.fmt(lang).entry_card(entry)
@@ -421,9 +432,9 @@ class AdminService:
     def confirm_delete(self, by: int, kind: Kind, text: str, lang: str) -> Reply:
         self.editor.require_admin(by)
         ref = _ref(kind, text.strip())
-        doc = self.kb.get_doc(ref) if ref else None
-        if ref is None or doc is None:
+        if ref is None:
             return self.service.message(f"delete.usage_{kind}", lang)
+        doc = self._existing(ref)
         fmt = self.fmt(lang)
         body = join_paragraphs(
             [fmt.t("delete.confirm", ref=str(ref)), self._card(kind, doc, lang, ref.id)]
@@ -592,7 +603,11 @@ class AdminService:
         replies = [Reply(fmt.t("unanswered.title", count=len(self.kb.unanswered())))]
         for row in rows:
             buttons = [Button(fmt.label("button.new_faq"), f"{UNANSWERED_NEW}{row['id']}")]
-            best = [m for m in self.service.matcher.rank(row["text"], 3) if m.ref.kind == "faq"]
+            best = [
+                m
+                for m in self.service.matcher.rank(row["text"], 3)
+                if m.ref.kind == "faq" and m.score >= ATTACH_FLOOR
+            ]
             if best:
                 buttons.append(
                     Button(

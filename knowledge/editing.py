@@ -115,7 +115,7 @@ class Editor:
             raise ChangedMeanwhile(ref, before)
         sources = list(dict.fromkeys([*doc.get("sources", []), *self.editors_source()]))
         after = self._valid(ref.kind, {**doc, "sources": sources})
-        if after == before:
+        if _content(after) == _content(before):  # naming the editors alone changes nothing
             return before
         with self.kb.transaction():
             self.kb.put(ref, after)
@@ -320,3 +320,7 @@ class Editor:
             after = {"revision": revision(self.kb.content())}
             self.kb.record_change(by, "import", None, {"backup": backup}, after)
         self._reindex_all()
+
+
+def _content(doc: Doc) -> Doc:
+    return {key: value for key, value in doc.items() if key != "sources"}

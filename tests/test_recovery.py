@@ -67,6 +67,8 @@ def test_restore_lists_and_restores_backups_without_reading_the_damaged_file(
     assert restored.returncode == 0, restored.stderr
     [kept] = path.parent.glob("knowledge.json.damaged-*")
     assert kept.read_bytes() == TRUNCATED and str(kept) in restored.stdout
+    assert f"Restoring {name}.json will make these changes" in restored.stdout
+    assert "Import check" not in restored.stdout
     answer = run(tmp_path, "ask", "is there a ferry")
     assert "No ferry." in answer.stdout
 
