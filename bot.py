@@ -22,6 +22,8 @@ import argparse
 import contextlib
 import json
 import logging
+import os
+import stat
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -51,7 +53,8 @@ log = logging.getLogger("bot")
 CONSOLE_USER_ID = -1
 COMMAND_LINE_USER_ID = 0  # who `bot.py import` acts as, in the audit trail
 BACKUPS_DIR = "backups"  # inside the data directory
-BOOTSTRAP_RETRIES = 5  # Telegram unreachable at start: retry with backoff, then give up
+BOOTSTRAP_RETRIES = 3  # Telegram unreachable at start: retry with backoff, then give up
+OWN_LOGGERS = ("bot", "handlers", "knowledge")  # at INFO: start, stop, refusals, hourly sums
 
 
 class RedactSecret(logging.Filter):
@@ -131,6 +134,11 @@ def build_application(
 def run_bot(settings: Settings) -> int:
     if settings.webhook_url and not settings.token:
         raise SettingsError("a webhook (--webhook, BOT_WEBHOOK_URL) needs TELEGRAM_BOT_TOKEN")
+    if not settings.token and not someone_at_the_console():
+        raise SettingsError(
+            "TELEGRAM_BOT_TOKEN is missing (and there is no terminal for the console chat); "
+            "set it in the environment or in .env"
+        )
     service = open_service(settings)
     if settings.webhook_url:  # a token is there: checked above
         return run_webhook(service, settings)
@@ -142,9 +150,12 @@ def run_bot(settings: Settings) -> int:
 def run_polling(service: KnowledgeService, settings: Settings) -> int:
     from telegram import Update
 
+    from handlers.context import MODE_KEY
+
     application = build_application(service, settings)
+    application.bot_data[MODE_KEY] = "long polling"
     return _serve(
-        "Starting long polling",
+        settings,
         lambda: application.run_polling(
             allowed_updates=Update.ALL_TYPES, bootstrap_retries=BOOTSTRAP_RETRIES
         ),
@@ -152,27 +163,32 @@ def run_polling(service: KnowledgeService, settings: Settings) -> int:
 
 
 def run_webhook(service: KnowledgeService, settings: Settings) -> int:
+    from handlers.context import MODE_KEY
     from handlers.webhook import WebhookConfig
     from handlers.webhook import run_webhook as serve
 
     config = WebhookConfig.from_settings(settings)
     redact_in_logs(config.secret)
     application = build_application(service, settings)
+    application.bot_data[MODE_KEY] = f"webhook {config.url}"
     return _serve(
-        "Starting the webhook server",
+        settings,
         lambda: serve(application, config, bootstrap_retries=BOOTSTRAP_RETRIES),
         refusal=f"Telegram refused the webhook {config.url}",
     )
 
 
-def _serve(start_line: str, serve: Callable[[], None], refusal: str = "Telegram refused") -> int:
-    """Run ``serve`` until a stop signal; what Telegram refuses at start ends it in one line."""
+def _serve(settings: Settings, serve: Callable[[], None], refusal: str = "Telegram refused") -> int:
+    """Run ``serve`` until a stop signal; a start that fails ends in one line (see --debug)."""
     from telegram.error import BadRequest, InvalidToken, NetworkError
 
-    logging.getLogger().setLevel(logging.INFO)
-    log.info(start_line)
+    from handlers.delivery import quiet_until_ready
+
+    if settings.log_level != "DEBUG":
+        quiet_until_ready()  # the retries' tracebacks; the outcome is said below, in one line
     try:
         serve()
+        log.info("Stopped")
     except InvalidToken:
         print(
             "bot.py: Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather",
@@ -183,9 +199,23 @@ def _serve(start_line: str, serve: Callable[[], None], refusal: str = "Telegram 
         print(f"bot.py: {refusal}: {error}", file=sys.stderr)
         return 2
     except NetworkError as error:
-        print(f"bot.py: cannot reach the Telegram Bot API: {error}", file=sys.stderr)
+        print(
+            f"bot.py: cannot reach the Telegram Bot API ({error}); check the network and "
+            "TELEGRAM_API_BASE_URL, then start again",
+            file=sys.stderr,
+        )
         return 1
     return 0
+
+
+def someone_at_the_console() -> bool:
+    """True when standard input is a terminal, or a pipe or file feeding the console chat;
+    False under systemd or Docker, whose standard input is /dev/null (or closed)."""
+    try:
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+    except (OSError, ValueError, AttributeError):
+        return False
+    return sys.stdin.isatty() or stat.S_ISFIFO(mode) or stat.S_ISREG(mode)
 
 
 def run_console(service: KnowledgeService, settings: Settings) -> int:
@@ -378,6 +408,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--webhook", metavar="URL", help="the https URL Telegram calls, instead of polling"
     )
+    parser.add_argument(
+        "--debug", action="store_true", help="log everything, tracebacks too (LOG_LEVEL=DEBUG)"
+    )
     return parser.parse_args(argv)
 
 
@@ -391,16 +424,25 @@ def console_owner(settings: Settings, command: str | None) -> Settings:
     return replace(settings, admin_ids=settings.admin_ids | {CONSOLE_USER_ID})
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        level=logging.WARNING,
-    )
+def configure_logging(level: str) -> None:
+    """Our own lines at ``level``; the libraries' at WARNING (APScheduler alone would write
+    two INFO lines every five seconds), or everything at DEBUG."""
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger().setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
+    for name in OWN_LOGGERS:
+        logging.getLogger(name).setLevel(level)
     # httpx logs every request URL at INFO, and the URL holds the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    configure_logging("WARNING")
     try:
         settings = load_settings(webhook_url=args.webhook)
+        if args.debug:
+            settings = replace(settings, log_level="DEBUG")
+        configure_logging(settings.log_level)
         redact_in_logs(settings.token)
         if args.admin:
             settings = console_owner(settings, args.command)

@@ -13,6 +13,7 @@ from knowledge.service import KnowledgeService
 
 SERVICE_KEY = "service"
 ADMIN_KEY = "admin"
+MODE_KEY = "mode"  # how the bot reaches Telegram, for the start line: long polling, webhook …
 FLOOD_KEY = "flood"
 INLINE_KEY = "inline"
 REMINDERS_KEY = "reminders"

@@ -38,6 +38,9 @@ class ResilientRateLimiter(AIORateLimiter):
         super().__init__(max_retries=RETRY_AFTER_ATTEMPTS)
         self.network_attempts = network_attempts
         self.first_backoff = first_backoff
+        # Off until the bot has started: at start, python-telegram-bot's bootstrap loop
+        # retries by itself, and retrying each of its tries too took minutes to give up.
+        self.retrying = False
 
     async def process_request(
         self,
@@ -49,7 +52,8 @@ class ResilientRateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> bool | dict | list[dict]:
         delay = self.first_backoff
-        for attempt in range(1, self.network_attempts + 1):
+        attempts = self.network_attempts if self.retrying else 1
+        for attempt in range(1, attempts + 1):
             try:
                 return await super().process_request(
                     callback, args, kwargs, endpoint, data, rate_limit_args
@@ -60,7 +64,7 @@ class ResilientRateLimiter(AIORateLimiter):
                     return True  # Telegram has taken the spinner away by itself
                 raise
             except NetworkError as error:
-                if attempt == self.network_attempts:
+                if attempt == attempts:
                     raise
                 # The description names the fault; parameters (user text) are not logged.
                 log.warning("%s failed (%s); retrying in %.1f s", endpoint, error, delay)
@@ -103,3 +107,17 @@ def log_network_faults_briefly() -> None:
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, BriefNetworkFaults) for f in handler.filters):
             handler.filters.insert(0, BriefNetworkFaults())
+
+
+# python-telegram-bot's retry loop logs each failed attempt with its traceback (as
+# "telegram.ext"); at start, the outcome is said once, in one line, by bot.py.
+_RETRY_LOOP = "telegram.ext"
+
+
+def quiet_until_ready() -> None:
+    """Silence the start-up retries until ``ready()`` (post_init: Telegram answered)."""
+    logging.getLogger(_RETRY_LOOP).setLevel(logging.CRITICAL)
+
+
+def ready() -> None:
+    logging.getLogger(_RETRY_LOOP).setLevel(logging.NOTSET)

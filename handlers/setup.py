@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from importlib import metadata
 
 from telegram import BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
-from handlers.context import ADMIN_KEY, SERVICE_KEY
-from handlers.delivery import ResilientRateLimiter, log_network_faults_briefly
+from handlers.context import ADMIN_KEY, MODE_KEY, SERVICE_KEY
+from handlers.delivery import ResilientRateLimiter, log_network_faults_briefly, ready
 from handlers.reminders import schedule_reminders
 from knowledge.activity import FLUSH_INTERVAL
 from knowledge.admin import AdminService
@@ -28,6 +29,8 @@ ADMIN_COMMANDS = (
     "import", "restore", "synonyms", "addevent", "addcontact", "history", "admins", "cancel",
 )  # fmt: skip
 BACKUP_CHECK_INTERVAL = 3600  # seconds; a daily backup is taken when the last is a day old
+SUMMARY_INTERVAL = 3600  # seconds between the log's usage summaries
+PACKAGE = "moscow-beijing-bot"
 
 
 def _commands(service: KnowledgeService, names: tuple[str, ...], lang: str) -> list[BotCommand]:
@@ -37,6 +40,8 @@ def _commands(service: KnowledgeService, names: tuple[str, ...], lang: str) -> l
 async def post_init(application: Application) -> None:
     if isinstance(application.bot.rate_limiter, ResilientRateLimiter):  # over real HTTP
         log_network_faults_briefly()  # Telegram's hiccups are ridden out: no tracebacks for them
+        application.bot.rate_limiter.retrying = True
+        ready()
     service: KnowledgeService = application.bot_data[SERVICE_KEY]
     admin: AdminService = application.bot_data[ADMIN_KEY]
     # The menu in every language we speak; English for everyone else.
@@ -57,7 +62,31 @@ async def post_init(application: Application) -> None:
         )
         await job.run(application)  # now as well: APScheduler cannot start a job at 0 s
         schedule_reminders(application)
-    log.info("Ready: %d entries indexed", len(service.matcher))
+        application.job_queue.run_repeating(
+            hourly_summary, interval=SUMMARY_INTERVAL, first=SUMMARY_INTERVAL, name="summary"
+        )
+    mode = application.bot_data.get(MODE_KEY, "console chat")
+    log.info(
+        "Started %s %s (%s): %d entries indexed", PACKAGE, _version(), mode, len(service.matcher)
+    )
+
+
+def _version() -> str:
+    try:
+        return metadata.version(PACKAGE)
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
+
+
+async def hourly_summary(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """One line an hour, and only when people asked something: idle, the log stays empty."""
+    service: KnowledgeService = context.application.bot_data[SERVICE_KEY]
+    hour = service.activity.since_last_summary()
+    if hour.asked:
+        log.info(
+            "Last hour: %d questions, %d answered, %d not answered",
+            hour.asked, hour.answered, hour.asked - hour.answered,
+        )  # fmt: skip
 
 
 async def introduce_the_bot(application: Application) -> None:

@@ -34,11 +34,18 @@ class _Unanswered:
     last_seen: str
 
 
+@dataclass
+class Summary:
+    asked: int = 0
+    answered: int = 0
+
+
 class Activity:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self._asked = 0
         self._answered = 0
+        self._since_summary = Summary()
         self._topics: Counter[str] = Counter()
         self._unanswered: dict[str, _Unanswered] = {}  # least recently asked first
         self._votes: dict[tuple[int, str], str] = {}
@@ -46,9 +53,16 @@ class Activity:
     def question(self, answered_ref: str | None) -> None:
         """Count a free-text question, and the entry it was answered with."""
         self._asked += 1
+        self._since_summary.asked += 1
         if answered_ref is not None:
             self._answered += 1
+            self._since_summary.answered += 1
             self._topics[answered_ref] += 1
+
+    def since_last_summary(self) -> Summary:
+        """Questions asked and answered since the last call (for the log's hourly line)."""
+        summary, self._since_summary = self._since_summary, Summary()
+        return summary
 
     def opened(self, ref: str) -> None:
         """Count an entry opened from a button: it is a topic people want too."""

@@ -21,6 +21,8 @@ from knowledge.text import parse_user_id, whole_number
 DEFAULT_DATA_DIR = Path("data")
 DEFAULT_FLOOD_LIMIT = 20  # messages a minute per user; 0 turns flood control off
 DEFAULT_BACKUPS_KEPT = 14
+DEFAULT_LOG_LEVEL = "INFO"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_WEBHOOK_LISTEN = "127.0.0.1"
 DEFAULT_WEBHOOK_PORT = 8443
 HEALTH_PATH = "/healthz"  # the webhook server's health check; no webhook path may take it
@@ -46,6 +48,7 @@ class Settings:
     webhook_listen: str = DEFAULT_WEBHOOK_LISTEN
     webhook_port: int = DEFAULT_WEBHOOK_PORT
     webhook_path: str = "/"  # served locally; BOT_WEBHOOK_PATH, else the path of webhook_url
+    log_level: str = DEFAULT_LOG_LEVEL  # LOG_LEVEL; DEBUG also shows libraries and tracebacks
     webhook_secret: str | None = field(default=None, repr=False)  # None: random at each start
 
 
@@ -86,7 +89,16 @@ def load_settings(
         webhook_port=_port(get("BOT_WEBHOOK_PORT")),
         webhook_path=_webhook_path(get("BOT_WEBHOOK_PATH"), url),
         webhook_secret=_webhook_secret(get("BOT_WEBHOOK_SECRET")),
+        log_level=_log_level(get("LOG_LEVEL")),
     )
+
+
+def _log_level(value: str | None) -> str:
+    if value is None:
+        return DEFAULT_LOG_LEVEL
+    if value.upper() not in LOG_LEVELS:
+        raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}; got {value[:20]!r}")
+    return value.upper()
 
 
 def _token(value: str | None) -> str | None:
