@@ -1,7 +1,8 @@
 """Flood control in front of every handler (see ``knowledge.flood``).
 
 It counts only what the bot would act on: private messages, commands and mentions in groups,
-and button presses. Admins are never limited, so a flood from others cannot lock them out.
+and button presses (on a budget of their own). Admins are never limited, so a flood from others
+cannot lock them out.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from handlers.addressing import AddressedToBot
 from handlers.context import BotContext
 from handlers.render import send
 from knowledge.flood import Verdict
+from knowledge.replies import Reply
 
 FLOOD_GROUP = -100  # its own group, run before all others
 
@@ -29,11 +31,12 @@ async def check_flood(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if user is None or not _counts(update) or context.admin.is_admin(user.id):
         return
-    verdict = context.flood.check(user.id)
+    button = update.callback_query is not None
+    verdict = context.flood.check(user.id, button=button)
     if verdict is Verdict.ALLOW:
         return
     if verdict is Verdict.WARN:
-        await _warn(update, context)
+        await _warn(update, context, context.flood.seconds_left(user.id, button=button))
     raise ApplicationHandlerStop  # no other handler sees this update
 
 
@@ -49,12 +52,13 @@ def _counts(update: Update) -> bool:
     return text.startswith("/") or AddressedToBot().filter(message)
 
 
-async def _warn(update: Update, context: BotContext) -> None:
+async def _warn(update: Update, context: BotContext, seconds: int) -> None:
+    """Say how long to wait, truthfully: the answers were not slow, the user was fast."""
     lang = context.lang(update)
     if update.callback_query is not None:
+        text = context.kb.catalog.text(lang, "errors.please_wait", seconds=seconds)
         with contextlib.suppress(TelegramError):
-            await update.callback_query.answer(
-                context.kb.catalog.text(lang, "errors.too_fast"), show_alert=True
-            )
+            await update.callback_query.answer(text, show_alert=True)
         return
-    await send(update, context, context.kb.message("errors.too_fast", lang))
+    notice = context.kb.catalog.html(lang, "errors.please_wait", seconds=seconds)
+    await send(update, context, Reply(notice))

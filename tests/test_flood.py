@@ -1,5 +1,5 @@
-"""Flood control: a user going too fast is told once and then ignored for a while; admins and
-other users carry on."""
+"""Flood control: a user going too fast is told once how long to wait and then ignored until
+then; admins and other users carry on."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from knowledge.flood import PAUSE, WINDOW, FloodGuard, Verdict
+from knowledge.flood import BUTTON_FACTOR, WINDOW, FloodGuard, Verdict
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings
 from tests.conftest import OWNER, Chat, chat_with, text_of
 
-TOO_FAST = "You are sending messages faster than I can answer"
+TOO_FAST = "Please wait"
 LIMITED = Settings(admin_ids=frozenset({OWNER}), flood_limit=3)
 
 
@@ -33,8 +33,8 @@ def test_the_limit_is_a_count_per_minute_then_one_warning_then_silence() -> None
         clock.now += 1
     assert verdicts == [Verdict.ALLOW] * 20 + [Verdict.WARN] + [Verdict.IGNORE] * 4
     assert guard.check(8) is Verdict.ALLOW  # someone else is not affected
-    clock.now += PAUSE
-    assert guard.check(7) is Verdict.ALLOW  # after the pause the user starts afresh
+    clock.now += WINDOW
+    assert guard.check(7) is Verdict.ALLOW  # after the pause the user is answered again
 
 
 def test_a_steady_pace_under_the_limit_is_never_stopped() -> None:
@@ -69,10 +69,12 @@ async def test_a_flooding_user_is_told_once_and_then_ignored(limited: Chat) -> N
         assert await user.send("/help") == []
 
 
-async def test_button_presses_count_and_the_warning_is_an_alert(limited: Chat) -> None:
+async def test_button_presses_count_on_their_own_budget_and_the_warning_is_an_alert(
+    limited: Chat,
+) -> None:
     user = limited.as_user(user_id=4041, first_name="Clicker")
     [results] = await user.send("/search subway")  # the first of three messages allowed
-    for _ in range(2):
+    for _ in range(3 * BUTTON_FACTOR):
         assert "five-year term" in text_of(await user.press("show:faq:12", results))
     assert await user.press("show:faq:12", results) == []
     assert TOO_FAST in limited.alerts[-1]
