@@ -101,6 +101,7 @@ def build_application(
 
     import handlers
     from handlers.context import BotContext, attach_services
+    from handlers.persistence import form_persistence
     from handlers.setup import post_init, post_shutdown
 
     builder = (
@@ -115,6 +116,7 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
+        .persistence(form_persistence(service.kb.path.parent))  # admins' forms survive restarts
     )
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url)

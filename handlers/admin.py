@@ -13,6 +13,7 @@ import logging
 import re
 import warnings
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from telegram import Message, MessageOriginHiddenUser, MessageOriginUser, Update
@@ -67,6 +68,7 @@ STATES = {
     "done": ConversationHandler.END,
 }
 FORM_KEY = "admin_form"
+FORM_USED_KEY = "admin_form_used"  # when the form was last used, by the knowledge base's clock
 IMPORT_KEY = "pending_import"
 FORM_TIMEOUT = 15 * 60  # seconds; an abandoned form must not swallow later questions
 # Admin commands run from new messages only: editing an old "/addfaq …" must not add it twice.
@@ -102,8 +104,7 @@ def admins_only(callback: Callback) -> Callback:
         except NotAllowed:
             log.warning("Refused admin action %s from user %s", action, user.id)
             await _refuse(update, context)
-            if context.user_data is not None:
-                context.user_data.pop(FORM_KEY, None)
+            _drop_form(context)
             return ConversationHandler.END
 
     return guarded
@@ -161,16 +162,35 @@ async def _answer_button(update: Update) -> None:
 async def _show_step(update: Update, context: BotContext, step: Step) -> int:
     assert context.user_data is not None
     if step.form is None:
-        context.user_data.pop(FORM_KEY, None)
+        _drop_form(context)
     else:
         context.user_data[FORM_KEY] = step.form
+        context.user_data[FORM_USED_KEY] = context.admin.kb.clock()
     await send(update, context, step.reply)
     return STATES[step.state]
 
 
-def _form(context: BotContext) -> Any:
+async def _form(update: Update, context: BotContext) -> Any:
+    """The form in progress, or None: there is none, or it was abandoned (then say so)."""
     assert context.user_data is not None
-    return context.user_data.get(FORM_KEY)
+    form = context.user_data.get(FORM_KEY)
+    if form is None:
+        return None
+    # A form restored after a restart has lost its timeout job: close it here if the job
+    # would have closed it by now.
+    used = context.user_data.get(FORM_USED_KEY)
+    now = context.admin.kb.clock()
+    if used is not None and now - used >= timedelta(seconds=FORM_TIMEOUT):
+        await form_timed_out(update, context)
+        return None
+    context.user_data[FORM_USED_KEY] = now
+    return form
+
+
+def _drop_form(context: BotContext) -> None:
+    if context.user_data is not None:
+        context.user_data.pop(FORM_KEY, None)
+        context.user_data.pop(FORM_USED_KEY, None)
 
 
 # Guided forms -------------------------------------------------------------------------------
@@ -213,7 +233,7 @@ async def new_from_unanswered(update: Update, context: BotContext) -> int:
 
 @admins_only
 async def form_text(update: Update, context: BotContext) -> int:
-    form = _form(context)
+    form = await _form(update, context)
     if form is None:
         return ConversationHandler.END
     assert update.effective_message is not None
@@ -223,7 +243,7 @@ async def form_text(update: Update, context: BotContext) -> int:
 
 @admins_only
 async def form_skip(update: Update, context: BotContext) -> int:
-    form = _form(context)
+    form = await _form(update, context)
     if form is None:
         return ConversationHandler.END
     return await _show_step(update, context, context.admin.form_skip(_user_id(update), form))
@@ -231,7 +251,7 @@ async def form_skip(update: Update, context: BotContext) -> int:
 
 @admins_only
 async def form_field(update: Update, context: BotContext) -> int:
-    form = _form(context)
+    form = await _form(update, context)
     if form is None:
         return ConversationHandler.END
     await _answer_button(update)
@@ -243,7 +263,7 @@ async def form_field(update: Update, context: BotContext) -> int:
 
 @admins_only
 async def form_duplicate(update: Update, context: BotContext) -> int:
-    form = _form(context)
+    form = await _form(update, context)
     if form is None:
         return ConversationHandler.END
     await _answer_button(update)
@@ -258,7 +278,7 @@ async def form_duplicate(update: Update, context: BotContext) -> int:
 
 @admins_only
 async def form_save(update: Update, context: BotContext) -> int:
-    form = _form(context)
+    form = await _form(update, context)
     if form is None:
         return ConversationHandler.END
     await _answer_button(update)
@@ -267,7 +287,7 @@ async def form_save(update: Update, context: BotContext) -> int:
 
 @admins_only
 async def form_reapply(update: Update, context: BotContext) -> int:
-    form = _form(context)
+    form = await _form(update, context)
     if form is None:
         return ConversationHandler.END
     await _answer_button(update)
@@ -276,21 +296,22 @@ async def form_reapply(update: Update, context: BotContext) -> int:
 
 @admins_only
 async def use_the_buttons(update: Update, context: BotContext) -> int | None:
+    if await _form(update, context) is None:
+        return ConversationHandler.END
     await send(update, context, context.kb.message("form.use_buttons", context.lang(update)))
     return None  # stay in the same state
 
 
 async def form_timed_out(update: object, context: BotContext) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(FORM_KEY, None)
+    _drop_form(context)
     if isinstance(update, Update):
         await send(update, context, context.kb.message("form.timed_out", context.lang(update)))
 
 
 async def cancel(update: Update, context: BotContext) -> int:
     """/cancel or a Cancel button: leave any form, drop a pending import. Changes nothing."""
+    _drop_form(context)
     if context.user_data is not None:
-        context.user_data.pop(FORM_KEY, None)
         context.user_data.pop(IMPORT_KEY, None)
     await _answer_button(update)
     await send(update, context, context.admin.cancel(context.lang(update)))
@@ -309,7 +330,8 @@ def _number_after(update: Update, prefix: str) -> int:
     return number
 
 
-def form_conversation() -> ConversationHandler:
+def form_conversation(persistent: bool = False) -> ConversationHandler:
+    """The guided forms; ``persistent``: their state is kept across restarts."""
     entry_points = [
         *(CommandHandler(f"add{k}", begin_add(kind), NEW_MESSAGES) for k, kind in _COMMAND_KINDS),
         *(CommandHandler(f"edit{k}", begin_edit(kind), NEW_MESSAGES) for k, kind in _COMMAND_KINDS),
@@ -324,11 +346,11 @@ def form_conversation() -> ConversationHandler:
     with warnings.catch_warnings():
         # PTB warns that buttons are tracked per chat, not per message; per chat is what we want.
         warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
-        return _conversation(entry_points, text, cancel_handlers)
+        return _conversation(entry_points, text, cancel_handlers, persistent)
 
 
 def _conversation(
-    entry_points: list[Any], text: Any, cancel_handlers: list[Any]
+    entry_points: list[Any], text: Any, cancel_handlers: list[Any], persistent: bool
 ) -> ConversationHandler:
     return ConversationHandler(
         entry_points=entry_points,  # type: ignore[arg-type]
@@ -354,8 +376,9 @@ def _conversation(
         },
         fallbacks=cancel_handlers,  # type: ignore[arg-type]
         allow_reentry=True,
-        conversation_timeout=FORM_TIMEOUT,
+        conversation_timeout=FORM_TIMEOUT,  # its job is not kept across restarts: see _form
         name="admin_forms",
+        persistent=persistent,
     )
 
 
@@ -604,7 +627,7 @@ async def import_button(update: Update, context: BotContext) -> None:
 
 def register(application: Any) -> None:
     """Add the admin handlers; call before the public ones, which they take precedence over."""
-    application.add_handler(form_conversation())
+    application.add_handler(form_conversation(persistent=application.persistence is not None))
     commands: dict[str, Callback] = {
         "delfaq": delete_command("faq"),
         "delevent": delete_command("event"),
