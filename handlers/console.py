@@ -1,28 +1,44 @@
 """The console chat: talk to the bot in a terminal, through the very handlers Telegram uses.
 
-Each line typed becomes a Bot API update processed by the real ``Application``; what the bot
-sends arrives at ``LocalBotApi`` and is printed here. Buttons are numbered; typing the number
-presses the button.
+Each message typed becomes a Bot API update processed by the real ``Application``; what the bot
+sends arrives at ``LocalBotApi`` and is printed here. Buttons are numbered under the message
+they belong to; typing the number presses the button. A line ending in a backslash goes on to
+the next line, and lines between two lines of three double quotes are sent as one message, for
+the form fields asked one per line. Files the bot sends are saved in the data directory.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
 from telegram import Update
 from telegram.ext import Application
 
+from handlers.admin import FORM_KEY
+from handlers.context import SERVICE_KEY
 from handlers.local_api import JSONDict, LocalBotApi, UpdateFactory
+from knowledge.service import KnowledgeService
+from knowledge.storage import write_atomically
 from knowledge.text import whole_number
 
 EXIT_WORDS = {"/quit", "/exit"}
+CONSOLE_LANGUAGE = "en"  # the console's own notes, as its intro
+EXPORTS_DIR = "exports"  # inside the data directory: files the bot sends (/export, /events_ics)
+CONTINUED = "\\"  # a line ending in it goes on to the next line
+BLOCK = '"""'  # a line of its own that opens, and one that closes, several lines
+MORE_PROMPT = "...> "
+# Form fields that take several lines: the console says how to type them.
+SEVERAL_LINES = frozenset({"alternates", "answer", "description"})
+
+ReadLine = Callable[[str], str]  # input(): raises EOFError at the end
 
 
 class ConsoleChat:
-    """One user's conversation with the bot, driven line by line."""
+    """One user's conversation with the bot, driven message by message."""
 
     def __init__(
         self,
@@ -37,15 +53,43 @@ class ConsoleChat:
         self.out = out
         self.buttons: list[tuple[str, str, JSONDict]] = []  # label, data, message
 
-    async def say(self, line: str) -> None:
-        """Send ``line`` as the user: a number presses a shown button, anything else is text."""
-        line = line.strip()
-        number = whole_number(line, max_digits=3)  # "²" is text, not button 2
+    @property
+    def service(self) -> KnowledgeService:
+        return self.application.bot_data[SERVICE_KEY]
+
+    def note(self, key: str, **values: object) -> str:
+        return self.service.catalog.text(CONSOLE_LANGUAGE, key, **values)
+
+    async def say(self, text: str) -> None:
+        """Send ``text`` as the user: a number presses a shown button, anything else is text."""
+        text = text.strip()
+        number = whole_number(text, max_digits=3)  # "²" is text, not button 2
         if number is not None and 1 <= number <= len(self.buttons):
             _, data, message = self.buttons[number - 1]
             await self._process(self.user.callback(data, message))
+        elif number is not None and not self._form_waits_for_text():
+            self._print(f"  {self._no_button(number)}")  # not a question: keep it out of unanswered
         else:
-            await self._process(self.user.message(line))
+            await self._process(self.user.message(text))
+
+    def _no_button(self, number: int) -> str:
+        if not self.buttons:
+            return self.note("console.no_buttons")
+        return self.note("console.no_such_button", number=number, count=len(self.buttons))
+
+    def _form(self) -> object | None:
+        """The admin form this user is filling in, if any."""
+        user_data = self.application.user_data.get(self.user.user["id"], {})
+        return user_data.get(FORM_KEY)
+
+    def _asked_field(self) -> str | None:
+        """The form field the bot asks this user for now: a form is open and the bot's last
+        messages are not waiting for a button (a near duplicate, a preview)."""
+        current = getattr(self._form(), "current", None)
+        return current.name if current is not None and not self.buttons else None
+
+    def _form_waits_for_text(self) -> bool:
+        return self._asked_field() is not None
 
     async def _process(self, update_json: JSONDict) -> None:
         sent_before = len(self.api.sent)
@@ -59,35 +103,35 @@ class ConsoleChat:
         for document in self.api.documents[documents_before:]:
             self._save_document(document)
         new_messages = self.api.sent[sent_before:]
-        for message in new_messages:
-            self._print_message(message)
         if new_messages:
-            # Numbers always refer to the buttons just shown.
-            self.buttons = [
-                (button["text"], button["callback_data"], message)
-                for message in new_messages
-                for row in message.get("reply_markup", {}).get("inline_keyboard", [])
-                for button in row
-                if "callback_data" in button
-            ]
-            for number, (label, _, _) in enumerate(self.buttons, 1):
-                self._print(f"  [{number}] {label}")
-            for label, url in _links(new_messages):
-                self._print(f"  {label}: {url}")
-
-    def _save_document(self, document: JSONDict) -> None:
-        """A file the bot sent (/export): saved in the working directory, as a download."""
-        path = Path(document["filename"]).name
-        Path(path).write_bytes(document["content"])
-        self._print(f"\n  📎 {path} ({len(document['content']):,} bytes) saved in {Path.cwd()}")
-        if document["caption"]:
-            self._print(f"  {document['caption']}")
+            self.buttons = []  # numbers always refer to the buttons just shown
+            for message in new_messages:
+                self._print_message(message)
+            if self._asked_field() in SEVERAL_LINES:
+                self._print(f"  {self.note('console.lines_hint')}")
 
     def _print_message(self, message: JSONDict) -> None:
+        """The message, then its buttons, numbered on from the messages above it."""
         self._print("")
         for line in message["text"].splitlines():
             self._print(f"  {line}" if line else "")
         self._print("")
+        for label, data in _callback_buttons(message):
+            self.buttons.append((label, data, message))
+            self._print(f"  [{len(self.buttons)}] {label}")
+        for label, url in _links(message):
+            self._print(f"  {label}: {url}")
+
+    def _save_document(self, document: JSONDict) -> None:
+        """A file the bot sent: saved in the data directory, not wherever the console runs."""
+        directory = self.service.kb.path.parent.resolve() / EXPORTS_DIR
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / Path(document["filename"]).name
+        write_atomically(path, document["content"])
+        size = f"{len(document['content']):,}"
+        self._print("\n  " + self.note("console.saved", name=path.name, size=size, path=path))
+        if document["caption"]:
+            self._print(f"  {document['caption']}")
 
     def _print(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -107,7 +151,7 @@ async def run_console(
         try:
             if application.post_init:
                 await application.post_init(application)
-            print(intro, flush=True)
+            print(intro, chat.note("console.several_lines"), sep="\n", flush=True)
             await chat.say("/start")
             await _chat_until_done(chat, prompt)
         finally:
@@ -118,20 +162,57 @@ async def run_console(
 
 async def _chat_until_done(chat: ConsoleChat, prompt: str) -> None:
     while True:
+        text = await asyncio.to_thread(read_message, input, prompt)
+        if text is None or text.strip().lower() in EXIT_WORDS:
+            return
+        if text.strip():
+            await chat.say(text)
+
+
+def read_message(read_line: ReadLine, prompt: str) -> str | None:
+    """One message typed at the console, of one line or several; None at the end of input."""
+    try:
+        line = read_line(prompt)
+    except EOFError:
+        return None
+    if line.strip() == BLOCK:
+        return _read_block(read_line)
+    lines = []
+    while line.endswith(CONTINUED):
+        lines.append(line.removesuffix(CONTINUED))
         try:
-            line = await asyncio.to_thread(input, prompt)
+            line = read_line(MORE_PROMPT)
+        except EOFError:  # the input ended mid-message: send what was typed
+            line = ""
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def _read_block(read_line: ReadLine) -> str:
+    lines: list[str] = []
+    while True:
+        try:
+            line = read_line(MORE_PROMPT)
         except EOFError:
-            return
-        if line.strip().lower() in EXIT_WORDS:
-            return
-        if line.strip():
-            await chat.say(line)
+            break
+        if line.strip() == BLOCK:
+            break
+        lines.append(line)
+    return "\n".join(lines)
 
 
-def _links(messages: list[JSONDict]) -> list[tuple[str, str]]:
+def _callback_buttons(message: JSONDict) -> list[tuple[str, str]]:
+    return [
+        (button["text"], button["callback_data"])
+        for row in message.get("reply_markup", {}).get("inline_keyboard", [])
+        for button in row
+        if "callback_data" in button
+    ]
+
+
+def _links(message: JSONDict) -> list[tuple[str, str]]:
     return [
         (button["text"], button["url"])
-        for message in messages
         for row in message.get("reply_markup", {}).get("inline_keyboard", [])
         for button in row
         if "url" in button

@@ -122,8 +122,9 @@ def test_a_second_process_on_the_same_data_is_refused_clearly(tmp_path: Path) ->
     assert "Traceback" not in result.stderr
 
 
-def test_console_export_saves_the_file_where_the_console_runs(tmp_path: Path) -> None:
+def test_console_export_saves_the_file_in_the_data_directory(tmp_path: Path) -> None:
     result = run_bot(tmp_path, "--admin", stdin="/export\n")
-    saved = tmp_path / f"knowledge-{datetime.now(UTC):%Y-%m-%d}.json"
-    assert f"📎 {saved.name}" in result.stdout
+    saved = tmp_path / "data" / "exports" / f"knowledge-{datetime.now(UTC):%Y-%m-%d}.json"
+    assert f"📎 {saved.name}" in result.stdout and f"saved as {saved.resolve()}" in result.stdout
     assert json.loads(saved.read_text())["format"] == "moscow-beijing-bot/1"
+    assert not list(tmp_path.glob("knowledge-*.json"))  # not where the console was started
