@@ -2,9 +2,10 @@
 "Add to calendar" button and /events_ics.
 
 Only events known to the day can go into a calendar; one known only by month or year cannot.
-A time, where the knowledge base gives one, is in ``EVENT_TIMEZONE``; an event without a time is
-an all-day event. The end is not in the sources, so a timed event has none (calendars show it
-as starting then), and nothing is invented.
+A time, where the knowledge base gives one, is in the event's own zone (Moscow or Beijing), named
+by TZID with the VTIMEZONE that RFC 5545 requires beside it; an event without a time is an
+all-day event. The end is not in the sources, so a timed event has none (calendars show it as
+starting then), and nothing is invented.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from knowledge.models import Event, pick
 
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-EVENT_TIMEZONE = ZoneInfo("Europe/Moscow")  # where the program's events are scheduled
 PRODUCT_ID = "-//Moscow-Beijing cooperation bot//EN"
 UID_DOMAIN = "moscow-beijing-bot"
 # What computing with a stored event's date may raise: a knowledge base written before dates
@@ -58,14 +57,28 @@ def event_calendar(
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
+    spans: list[tuple[date, date]] = []
     for event in filter(can_be_added, events):
         try:
             entry = _calendar_event(event, lang, source_line(event), stamp)
+            spans += [_zone_span(event)] if event.starts_at else []
         except DATE_ERRORS as error:
             skipped(event, "a calendar", error)
             continue
         calendar.add_component(entry)
-    return calendar.to_ical() if calendar.subcomponents else None
+    if not calendar.subcomponents:
+        return None
+    if spans:  # the VTIMEZONE of every TZID used (RFC 5545 3.6.5)
+        first, last = min(s[0] for s in spans), max(s[1] for s in spans)
+        calendar.add_missing_timezones(first, last)
+    return calendar.to_ical()
+
+
+def _zone_span(event: Event) -> tuple[date, date]:
+    """The days a VTIMEZONE must cover for ``event``: a zone's rules over the events' days
+    only, not its history (the library's default span would also end in 2038)."""
+    day = event.date.first_day
+    return day - timedelta(days=1), day + timedelta(days=2)
 
 
 def _calendar_event(event: Event, lang: str, source_line: str, stamp: datetime) -> CalendarEvent:
@@ -79,7 +92,7 @@ def _calendar_event(event: Event, lang: str, source_line: str, stamp: datetime) 
         entry.add("dtstart", day)
         entry.add("dtend", day + timedelta(days=1))  # all-day events end the next day (RFC 5545)
     else:
-        entry.add("dtstart", datetime.combine(day, event.date.at, tzinfo=EVENT_TIMEZONE))
+        entry.add("dtstart", event.starts_at)
     entry.add("summary", pick(event.title, lang)[0])
     if event.place:
         entry.add("location", pick(event.place, lang)[0])

@@ -9,8 +9,9 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any, Literal, NamedTuple
+from zoneinfo import ZoneInfo
 
 from knowledge.text import whole_number
 
@@ -175,6 +176,12 @@ class EventDate:
         return (self.last_day, self.at or time.min)
 
 
+# The clocks an event may be scheduled by: the two cities' (IANA name: city, as catalog keys
+# name it). A record without one is in Moscow time, as every event was before events had one.
+EVENT_ZONES: dict[str, str] = {"Europe/Moscow": "moscow", "Asia/Shanghai": "beijing"}
+DEFAULT_EVENT_ZONE = "Europe/Moscow"
+
+
 @dataclass(frozen=True)
 class Event:
     id: int
@@ -183,6 +190,7 @@ class Event:
     place: Localized = field(default_factory=dict)
     description: Localized = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
+    timezone: str = DEFAULT_EVENT_ZONE  # one of EVENT_ZONES: the clock its time is read by
 
     kind: Kind = field(default="event", init=False)
 
@@ -199,8 +207,22 @@ class Event:
     def passages(self) -> list[Phrasing]:
         return [Phrasing(lang, text) for lang, text in self.description.items() if text]
 
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def starts_at(self) -> datetime | None:
+        """The instant a timed event starts; None for one known to the day or less."""
+        if self.date.at is None:
+            return None
+        return datetime.combine(self.date.first_day, self.date.at, tzinfo=self.zone)
+
     @classmethod
     def from_doc(cls, doc_id: int, doc: dict[str, Any]) -> Event:
+        timezone = doc.get("timezone") or DEFAULT_EVENT_ZONE
+        if timezone not in EVENT_ZONES:  # a hand-edited file: skipped like an unreadable date
+            raise ValueError(f"not an event time zone: {timezone!r}")
         return cls(
             id=doc_id,
             date=EventDate.parse(doc["date"]),
@@ -208,6 +230,7 @@ class Event:
             place=dict(doc.get("place", {})),
             description=dict(doc.get("description", {})),
             sources=list(doc.get("sources", [])),
+            timezone=timezone,
         )
 
 

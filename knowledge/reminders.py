@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from knowledge.calendar import DATE_ERRORS, EVENT_TIMEZONE, can_be_added, skipped
+from knowledge.calendar import DATE_ERRORS, can_be_added, skipped
 from knowledge.models import EntryRef, Event
 from knowledge.replies import (
     Button,
@@ -32,7 +32,7 @@ from knowledge.service import KnowledgeService
 SUBSCRIBE = "sub"  # button actions: sub:on, sub:off, sub:hour:9, sub:zone:beijing
 HOURS = (7, 8, 9, 10, 12, 18)  # offered as buttons; /subscribe takes any hour 0–23
 DEFAULT_HOUR = 9
-# The two cities' clocks, for the reminder hour; events themselves are in EVENT_TIMEZONE.
+# The two cities' clocks, for the reminder hour; each event has its own (Event.timezone).
 ZONES = {"moscow": ZoneInfo("Europe/Moscow"), "beijing": ZoneInfo("Asia/Shanghai")}
 DEFAULT_ZONE = "moscow"
 ZONE_BY_LANGUAGE = {"zh": "beijing"}
@@ -242,7 +242,7 @@ def _schedule(
 ) -> Iterator[_Due]:
     hour, zone = reminder_time[0], ZONES[reminder_time[1]]
     day = event.date.first_day
-    day_start = datetime.combine(day, time.min, tzinfo=EVENT_TIMEZONE)
+    day_start = datetime.combine(day, time.min, tzinfo=event.zone)  # the day where it happens
     start = _starts(event)
     at_hour = datetime.combine(day, time(hour), tzinfo=zone)
     # The date is part of the key: an event moved to another day is reminded of again.
@@ -257,10 +257,9 @@ def _schedule(
 
 def _starts(event: Event) -> datetime:
     """When a reminder stops being useful: the start time, or the end of an all-day event."""
-    day = event.date.first_day
-    if event.date.at is not None:
-        return datetime.combine(day, event.date.at, tzinfo=EVENT_TIMEZONE)
-    return datetime.combine(day, time.min, tzinfo=EVENT_TIMEZONE) + timedelta(days=1)
+    if event.starts_at is not None:
+        return event.starts_at
+    return datetime.combine(event.date.first_day, time.min, tzinfo=event.zone) + timedelta(days=1)
 
 
 def _zone_of(subscriber: dict) -> str:
