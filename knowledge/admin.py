@@ -102,12 +102,12 @@ class AdminService:
         self.editor.require_admin(by)
         fmt = self.fmt(lang)
         owners = [fmt.t("admins.owner", id=uid) for uid in sorted(self.editor.owners)]
+        names = self._names()
         listed = [
             fmt.t(
                 "admins.admin",
-                id=a["user_id"],
-                name=a["name"],
-                by=a["added_by"],
+                who=_person(fmt, a["user_id"], a["name"]),
+                by=_person(fmt, a["added_by"], names.get(a["added_by"], "")),
                 at=a["added_at"][:10],
             )
             for a in self.kb.admins()
@@ -118,8 +118,14 @@ class AdminService:
         if target is None:
             return self.service.message("admins.add_usage", lang)
         added = self.editor.add_admin(by, target, name)
-        key = "admins.added" if added else "admins.already"
-        return Reply(self.fmt(lang).t(key, id=target, name=name))
+        fmt = self.fmt(lang)
+        if not added:
+            return Reply(fmt.t("admins.already", id=target))
+        return Reply(fmt.t("admins.added", who=_person(fmt, target, name)))
+
+    def _names(self) -> dict[int, str]:
+        """Listed admins' names by id, to name people in admin screens (owners have none)."""
+        return {a["user_id"]: a["name"] for a in self.kb.admins() if a.get("name")}
 
     def remove_admin(self, by: int, target: int | None, lang: str) -> Reply:
         if target is None:
@@ -208,9 +214,7 @@ class AdminService:
             one_line_translation(form, parts[2])
             return self._save(by, form)
         fmt = self.fmt(lang)
-        intro = fmt.t(
-            "translate.start", ref=str(ref), language=self.service.catalog.text(target, "meta.name")
-        )
+        intro = fmt.t("translate.start", ref=str(ref), language=fmt.language_name(target))
         card = self._card(ref.kind, base, reference, ref.id)
         prompt = self._prompt(form)
         return Step(Reply(join_paragraphs([intro, card, prompt.html])), form, "filling")
@@ -293,7 +297,7 @@ class AdminService:
         if form.reference_lang:
             reference = Form(form.kind, form.reference_lang).value_of(form.base, current.name)
             if reference:
-                language = self.service.catalog.text(form.reference_lang, "meta.name")
+                language = fmt.language_name(form.reference_lang)
                 parts.append(fmt.t("translate.reference", language=language, value=reference))
         if form.editing:
             before = form.value_of(form.base, current.name) or fmt.label("form.empty_value")
@@ -567,12 +571,14 @@ class AdminService:
         changes = self.editor.history(ref)[-HISTORY_SHOWN:]
         if not changes:
             return Reply(fmt.t("history.none", ref=str(ref)))
-        lines = [self._describe(change, lang) for change in reversed(changes)]
+        names = self._names()
+        lines = [self._describe(change, lang, names) for change in reversed(changes)]
         lines = [fmt.t("history.line", change=line) for line in lines]
         return Reply(join_paragraphs([fmt.t("history.title", ref=str(ref)), "\n".join(lines)]))
 
-    def _describe(self, change: Doc, lang: str) -> Markup:
+    def _describe(self, change: Doc, lang: str, names: dict[int, str] | None = None) -> Markup:
         fmt = self.fmt(lang)
+        names = self._names() if names is None else names
         when = datetime.fromisoformat(change["at"]).strftime("%Y-%m-%d %H:%M")
         fields = _changed_fields(change["before"], change["after"])
         return fmt.t(
@@ -580,7 +586,7 @@ class AdminService:
             when=when,
             action=fmt.label(f"action.{change['action']}"),
             ref=change["ref"] or "",
-            by=change["by"],
+            by=_person(fmt, change["by"], names.get(change["by"], "")),
             fields=fmt.t(
                 "history.fields",
                 fields=", ".join(
@@ -651,9 +657,9 @@ class AdminService:
             fmt.t("stats.title"),
             fmt.t(
                 "stats.counts",
-                faq=fmt.number(len(self.kb.faqs())),
-                events=fmt.number(len(self.kb.events())),
-                contacts=fmt.number(len(self.kb.contacts())),
+                faq=fmt.t("stats.faqs", count=len(self.kb.faqs())),
+                events=fmt.t("stats.events", count=len(self.kb.events())),
+                contacts=fmt.t("stats.contacts", count=len(self.kb.contacts())),
                 asked=fmt.number(asked),
                 answered=fmt.number(answered),
                 rate=fmt.number(rate),
@@ -815,6 +821,7 @@ _FIELD_LABELS = {
     "tags",
     "sources",
     "date",
+    "timezone",
     "title",
     "place",
     "description",
@@ -824,6 +831,14 @@ _FIELD_LABELS = {
     "reach",
     "website",
 }
+
+
+def _person(fmt: Formatter, user_id: int, name: str) -> Markup:
+    """Someone in an admin screen: by name where one is known, always with the id."""
+    name = " ".join(name.split())  # an empty name must leave no double space
+    if not name:
+        return fmt.t("person.unnamed", id=user_id)
+    return fmt.t("person.named", id=user_id, name=name)
 
 
 def _changed_fields(before: object, after: object) -> list[str]:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from knowledge.models import EntryRef, Kind
+from knowledge.models import DEFAULT_EVENT_ZONE, EntryRef, EventDate, Kind
 from knowledge.store import Doc, revision
 from knowledge.validation import (
     Invalid,
@@ -19,6 +19,7 @@ from knowledge.validation import (
     parse_date,
     parse_lines,
     parse_tags,
+    parse_timezone,
     parse_website,
 )
 
@@ -44,6 +45,7 @@ FIELDS: dict[Kind, tuple[FormField, ...]] = {
     "event": (
         FormField("title", True, _text("title")),
         FormField("date", True, parse_date),
+        FormField("timezone", False, parse_timezone),  # asked only for a date with a time
         FormField("place", False, _text("place")),
         FormField("description", False, _text("description", multiline=True)),
     ),
@@ -130,6 +132,9 @@ class Form:
         self.values[name] = self._field(name).parse(text)
         if name in self.todo:
             self.todo.remove(name)
+        if name == "date" and EventDate.parse(self.values[name]).at is None:
+            # A day, month or year without a time reads the same on either clock.
+            self.todo = [n for n in self.todo if n != "timezone"]
 
     def rebase(self, current: Doc) -> None:
         """Apply this form's values to the entry as it is now (another admin changed it)."""
@@ -160,6 +165,8 @@ class Form:
             return "\n".join(chosen)
         if name == "tags":
             return ", ".join(doc.get("tags", []))
+        if name == "timezone":
+            return doc.get(name) or DEFAULT_EVENT_ZONE
         if name in _LOCALIZED:
             return doc.get(name, {}).get(self.lang, "")
         return str(doc.get(name, ""))
@@ -206,7 +213,7 @@ def _copy(value: Any) -> Any:
 # The order of the values in a one-line command, separated by "|".
 ONE_LINE_ORDER: dict[Kind, tuple[str, ...]] = {
     "faq": ("question", "answer"),
-    "event": ("date", "title", "place", "description"),
+    "event": ("date", "title", "place", "description", "timezone"),
     "contact": ("name", "role", "organization", "reach", "website"),
 }
 

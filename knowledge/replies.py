@@ -11,13 +11,25 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime, format_skeleton, format_time
 from babel.numbers import format_decimal
 
 from knowledge.catalog import Catalog
 from knowledge.markup import Markup, escape, escape_attribute, split_html, to_plain
-from knowledge.models import Contact, Entry, EntryRef, Event, EventDate, FaqEntry, Source, pick
+from knowledge.models import (
+    EVENT_ZONES,
+    Contact,
+    Entry,
+    EntryRef,
+    Event,
+    EventDate,
+    FaqEntry,
+    Source,
+    pick,
+)
 
 # Actions a button can carry. Entry refs ("faq:12") are shown with SHOW.
 SHOW = "show"
@@ -101,7 +113,7 @@ class Formatter:
         body, used = self.entry_body(entry)
         note = ""
         if used != self.lang:
-            note = self.t("answer.untranslated", language=self.catalog.text(used, "meta.name"))
+            note = self.t("answer.untranslated", language=self.language_name(used))
         return join_paragraphs([body, note, self.source_line(entry.sources)])
 
     def entry_body(self, entry: Entry) -> tuple[Markup, str]:
@@ -114,6 +126,11 @@ class Formatter:
             return _without_empty_parts(self.t("event.card", **self._event_values(entry))), used
         used = pick(entry.name, self.lang)[1]
         return _without_empty_lines(self.t("contact.card", **self._contact_values(entry))), used
+
+    def language_name(self, code: str) -> str:
+        """A language named in the reader's language ("英语", not "English"), from CLDR."""
+        names = Locale.parse(self.catalog.text(self.lang, "meta.locale")).languages
+        return names.get(code) or self.catalog.text(code, "meta.name")
 
     def number(self, value: float) -> str:
         """A number as the reader's language writes it (12 345 in Russian, 12,345 in English)."""
@@ -149,6 +166,32 @@ class Formatter:
             text += " " + format_time(moment, format="short", locale=locale)
         return text
 
+    def event_date(self, event: Event) -> str:
+        """When an event is: its date, and for a timed one the time on both cities' clocks,
+        its own first: "15 March 2027 14:30 Moscow time / 19:30 Beijing time"."""
+        start = event.starts_at
+        if start is None:
+            return self.date(event.date)
+        locale = self.catalog.text(self.lang, "meta.locale")
+        other = next(zone for zone in EVENT_ZONES if zone != event.timezone)
+        times = self.label(
+            "event.times",
+            own=self._clock(start, event.timezone),
+            other=self._clock(start, other),
+        )
+        return f"{format_date(start.date(), format='long', locale=locale)} {times}"
+
+    def _clock(self, start: datetime, zone: str) -> str:
+        """``start`` on the clock of ``zone``, naming the day when it is another one there."""
+        locale = self.catalog.text(self.lang, "meta.locale")
+        local = start.astimezone(ZoneInfo(zone))
+        hour = format_time(local.replace(tzinfo=None), format="short", locale=locale)
+        text = self.label(f"event.at_{EVENT_ZONES[zone]}", time=hour)
+        if local.date() == start.date():
+            return text
+        day = format_skeleton("MMMMd", local.date(), locale=locale)
+        return self.label("event.other_day", time=text, day=day)
+
     def link(self, url: str) -> Markup:
         parts = urlsplit(url)
         shown = (parts.netloc + parts.path).removeprefix("www.").rstrip("/")
@@ -167,7 +210,7 @@ class Formatter:
     def _event_values(self, event: Event) -> dict[str, object]:
         return {
             "title": self.local(event.title),
-            "date": self.date(event.date),
+            "date": self.event_date(event),
             "place": self.local(event.place),
             "description": self.local(event.description),
         }

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from knowledge.markup import well_formed
-from knowledge.models import EventDate, Kind
+from knowledge.models import EVENT_ZONES, EventDate, Kind
 
 LIMITS = {
     "question": 300,
@@ -38,6 +38,15 @@ LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 # The years an event may fall in. Reminders and calendars compute the day after an event and
 # its time in other zones: 9999-12-31 has no next day, and no program plans a millennium ahead.
 EVENT_YEARS = range(1900, 2101)
+# An event's clock as admins write it, in the bot's languages; stored by its IANA name.
+ZONE_NAMES = {name.casefold(): name for name in EVENT_ZONES} | {
+    alias: zone
+    for zone, aliases in {
+        "Europe/Moscow": ("moscow", "москва", "moskau", "莫斯科"),
+        "Asia/Shanghai": ("beijing", "peking", "пекин", "北京"),
+    }.items()
+    for alias in aliases
+}
 
 # The localized text fields of each kind, and the plain ones.
 LOCALIZED_FIELDS: dict[Kind, tuple[str, ...]] = {
@@ -81,7 +90,7 @@ def clean_text(value: object, field: str, *, multiline: bool = False) -> str:
         raise Invalid("invalid.empty", field=field)
     limit = LIMITS[field]
     if len(kept) > limit:
-        raise Invalid("invalid.too_long", field=field, limit=limit, length=len(kept))
+        raise Invalid("invalid.too_long", field=field, limit=limit, count=len(kept))
     return kept
 
 
@@ -112,6 +121,14 @@ def parse_date(text: str) -> str:
         first, last = EVENT_YEARS[0], EVENT_YEARS[-1]
         raise Invalid("invalid.date_range", value=text.strip()[:40], first=first, last=last)
     return str(parsed)
+
+
+def parse_timezone(text: str) -> str:
+    """An event's time zone: one of ``EVENT_ZONES``, by its name or its city's."""
+    zone = ZONE_NAMES.get(" ".join(text.split()).casefold())
+    if zone is None:
+        raise Invalid("invalid.timezone", field="timezone", value=text.strip()[:40])
+    return zone
 
 
 def parse_website(text: str) -> str:
@@ -156,6 +173,9 @@ def validate_record(kind: Kind, doc: Any, known_sources: set[str]) -> dict[str, 
         clean["questions"] = _questions(doc["questions"])
     if kind == "event":
         clean["date"] = parse_date(_text_value(doc["date"], "date"))
+        zone = doc.get("timezone")
+        if zone not in (None, ""):  # none, or cleared in a form: Moscow time
+            clean["timezone"] = parse_timezone(_text_value(zone, "timezone"))
     for field in LOCALIZED_FIELDS[kind]:
         if field in doc:
             clean[field] = localized_text(doc[field], field)
@@ -174,6 +194,8 @@ def _allowed_fields(kind: Kind) -> set[str]:
         fields.add("tags")
     if kind == "contact":
         fields.add("website")
+    if kind == "event":
+        fields.add("timezone")
     return fields
 
 

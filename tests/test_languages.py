@@ -159,7 +159,9 @@ async def test_a_missing_translation_falls_back_to_english_and_says_so(chat: Cha
     [reply] = await russian.send("ferry capitals")  # no language of its own: the reader's
     assert "There is none." in reply["text"]
     note = chat.application.bot_data["service"].catalog.template("ru", "answer.untranslated")
-    assert note.replace("<i>", "").replace("</i>", "").format(language="English") in reply["text"]
+    assert (
+        note.replace("<i>", "").replace("</i>", "").format(language="английский") in reply["text"]
+    )
     [listing] = await chat.send("/faq 3")
     assert "#24" in listing["text"] and "missing: de, ru, zh" in listing["text"]
 

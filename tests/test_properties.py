@@ -882,6 +882,7 @@ def admin_commands() -> st.SearchStrategy[list[str]]:
     word = st.sampled_from(WORDS)
     phrase = st.lists(word, min_size=1, max_size=6).map(" ".join)
     faq = st.integers(1, 30)
+    zone = st.sampled_from(["Beijing", "Europe/Moscow", "北京", "Москва", "Berlin"])
     command = st.one_of(
         st.lists(word, min_size=2, max_size=8).map(lambda ws: "/synonym add " + " ".join(ws)),
         word.map(lambda w: f"/synonym del {w}"),
@@ -895,6 +896,8 @@ def admin_commands() -> st.SearchStrategy[list[str]]:
             lambda t: f"/translate {t[0]} {t[1]} {t[2]}? | {t[3]}."
         ),
         st.tuples(st.integers(1990, 2030), phrase).map(lambda t: f"/addevent {t[0]} | {t[1]}"),
+        st.tuples(phrase, zone).map(lambda t: f"/addevent 2027-03-15 14:30 | {t[0]} | | | {t[1]}"),
+        st.tuples(st.integers(1, 8), zone).map(lambda t: f"/editevent {t[0]} timezone | {t[1]}"),
         phrase.map(lambda name: f"/addcontact {name} | {name}"),
         faq.map(lambda n: f"/delfaq {n}"),
         st.just("/undo"),
