@@ -254,7 +254,7 @@ async def test_a_near_duplicate_is_offered_as_an_alternate_instead(owner: Chat) 
     assert "Entry #2 already asks exactly this; nothing was added." in done["text"]
     [offer] = await owner.send("/addfaq When was the program signed? | Soon.")
     [done] = await owner.press(data(offer, "Add to #2"), offer)
-    assert "Added 1 phrasing(s) to entry #2" in done["text"]
+    assert "Added 1 phrasing to entry #2." in done["text"]
     [offer] = await owner.send("/addfaq When was the program signed? | Later.")
     [kept] = await owner.press(data(offer, "Keep as a new entry"), offer)
     assert "Saved as faq:24" in kept["text"]
@@ -279,8 +279,10 @@ async def test_one_line_edit_of_a_field(owner: Chat) -> None:
     assert "Tags" in saved["text"] and "figures" in saved["text"]
     [bad] = await owner.send("/editfaq 13 colour | red")
     assert "There is no field" in bad["text"]
-    [usage] = await owner.send("/editfaq 999")
+    [usage] = await owner.send("/editfaq")
     assert "/editfaq ID" in usage["text"]
+    [missing] = await owner.send("/editfaq 999")
+    assert missing["text"] == "There is no entry faq:999."
 
 
 async def test_delfaq_asks_first_then_deletes_and_undo_brings_it_back(owner: Chat) -> None:
@@ -421,9 +423,12 @@ async def test_unanswered_questions_can_become_faq_entries(owner: Chat) -> None:
     for _ in range(3):
         await user.send("Is there a ferry to Beijing?")
     await user.send("Is there a Beijing restaurant week for the forum?")
-    [title, ferry, tickets] = await owner.send("/unanswered")
-    assert "Unanswered questions</b> (2)" in title["html"]
-    assert "asked 3 time(s)" in ferry["text"]
+    await user.send("can I go by ferry")
+    [title, ferry, restaurants, _] = await owner.send("/unanswered")
+    assert "Unanswered questions</b> (3)" in title["html"]
+    assert "asked 3 times, last on 2026-11-22" in ferry["text"]
+    # Nothing in the knowledge base is close enough to attach either question to.
+    assert not [label for label, _ in buttons(ferry) + buttons(restaurants) if "Attach" in label]
     [prompt] = await owner.press(data(ferry, "New FAQ"), ferry)
     assert "other ways to ask" in prompt["text"]  # the question is already filled in
     await owner.send("/skip")
@@ -431,11 +436,13 @@ async def test_unanswered_questions_can_become_faq_entries(owner: Chat) -> None:
     [preview] = await owner.send("/skip")
     assert "Is there a ferry to Beijing?" in preview["text"]
     await owner.press("form:save", preview)
-    [attached] = await owner.press(data(tickets, "Attach to #5"), tickets)  # the forum
-    assert "Added to entry #5" in attached["text"]
-    assert "New Time" in await answer_to(owner, "Is there a Beijing restaurant week for the forum?")
-    [left] = await owner.send("/unanswered")
-    assert "No unanswered questions" in left["text"]
+
+    [_, _, boat] = await owner.send("/unanswered")
+    [attached] = await owner.press(data(boat, "Attach to #24"), boat)  # the new entry
+    assert "Added to entry #24" in attached["text"]
+    assert "fly or take the train" in await answer_to(owner, "can I go by ferry")
+    [_, left] = await owner.send("/unanswered")
+    assert "restaurant week" in left["text"]
 
 
 async def test_dismiss_removes_an_unanswered_question(owner: Chat) -> None:
