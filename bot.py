@@ -307,8 +307,9 @@ def run_import(settings: Settings, source: str, dry_run: bool, out: TextIO = sys
         if dry_run:
             print("(dry run: nothing was changed)", file=out)
             return 0
-        admin.replace_content(COMMAND_LINE_USER_ID, plan, "import")
-        print(service.message("import.done", "en").plain, file=out)
+        backup = admin.replace_content(COMMAND_LINE_USER_ID, plan, "import")
+        # /undo is for a chat's own changes: from the shell, the way back is the backup.
+        print(f"✅ Imported. To go back: python bot.py restore {backup.name}", file=out)
     finally:
         service.close()
     return 0

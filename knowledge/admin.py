@@ -764,14 +764,16 @@ class AdminService:
 
     def replace_content(
         self, by: int, plan: ImportPlan, reason: Literal["import", "restore"]
-    ) -> None:
-        """Apply a checked import or restore, after a snapshot of what it replaces."""
+    ) -> Backup:
+        """Apply a checked import or restore, after a snapshot of what it replaces (returned:
+        restoring it goes back)."""
         if reason == "restore":
             self.editor.require_owner(by)
         self.editor.require_admin(by)
         self.editor.require_unchanged(plan.seen)  # before the backup: a refusal leaves no trace
         backup = self.backups.take(reason)
         self.editor.apply_import(by, plan.content, seen=plan.seen, backup=backup.name)
+        return backup
 
     # Backups ------------------------------------------------------------------------------
 

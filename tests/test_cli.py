@@ -84,6 +84,7 @@ def test_export_and_import_from_the_command_line(tmp_path: Path) -> None:
 
     applied = run_bot(tmp_path, "import", str(edited))
     assert applied.returncode == 0 and "Imported" in applied.stdout
+    assert "/undo" not in applied.stdout and "python bot.py restore " in applied.stdout
     assert "Bolshoi" not in run_bot(tmp_path, "ask", "which orchestras played").stdout
     kb = KnowledgeBase.open(tmp_path / "data")
     assert kb.changes()[-1]["action"] == "import" and kb.changes()[-1]["by"] == 0

@@ -60,6 +60,7 @@ def test_the_image_runs_unprivileged_with_its_data_in_a_volume_and_a_health_chec
     assert "HEALTHCHECK" in DOCKERFILE and "/healthz" in DOCKERFILE
     compose = (REPO / "compose.yaml").read_text()
     assert "env_file: .env" in compose and "bot-data:/data" in compose
+    assert "BOT_DATA_DIR: /data" in compose  # .env (copied from .env.example) cannot move it
 
 
 def test_what_the_image_copies_builds_the_whole_package(tmp_path: Path) -> None:
