@@ -53,7 +53,7 @@ def data(message: dict, label_part: str) -> str:
 # Unanswered questions -----------------------------------------------------------------------
 
 
-async def test_a_long_unanswered_question_is_kept_cut_and_can_still_be_attached(
+async def test_a_long_unanswered_question_is_kept_cut_and_can_still_become_an_entry(
     owner: Chat, service: KnowledgeService
 ) -> None:
     await owner.as_user(user_id=USER).send(FERRY + " And back? " * 400)
@@ -61,8 +61,8 @@ async def test_a_long_unanswered_question_is_kept_cut_and_can_still_be_attached(
     [kept] = service.kb.unanswered()
     assert kept["text"].startswith(FERRY) and len(kept["text"]) <= LIMITS["question"]
     assert len(row["text"]) < 2 * LIMITS["question"]  # the admin is shown the cut text
-    [attached] = await owner.press(data(row, "Attach to"), row)
-    assert "Added to entry" in attached["text"]  # the cut text is a valid phrasing
+    [prompt] = await owner.press(data(row, "New FAQ"), row)
+    assert "other ways to ask" in prompt["text"]  # the cut text is a valid question
 
 
 async def test_unanswered_questions_are_capped_newest_kept_and_repeats_counted(
