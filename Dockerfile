@@ -10,6 +10,7 @@ WORKDIR /app
 COPY pyproject.toml README.md bot.py ./
 COPY knowledge ./knowledge
 COPY handlers ./handlers
+COPY transports ./transports
 RUN pip install --no-cache-dir . \
     && useradd --system --uid 10001 --no-create-home bot \
     && mkdir /data && chown bot /data

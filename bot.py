@@ -123,7 +123,7 @@ def build_application(
     if request is not None:  # the in-process Bot API: no network, no limits to respect
         builder = builder.request(request).get_updates_request(request)
     else:
-        from handlers.delivery import ResilientRateLimiter
+        from transports.delivery import ResilientRateLimiter
 
         builder = builder.rate_limiter(ResilientRateLimiter())
     application = builder.build()
@@ -166,8 +166,8 @@ def run_polling(service: KnowledgeService, settings: Settings) -> int:
 
 def run_webhook(service: KnowledgeService, settings: Settings) -> int:
     from handlers.context import MODE_KEY
-    from handlers.webhook import WebhookConfig
-    from handlers.webhook import run_webhook as serve
+    from transports.webhook import WebhookConfig
+    from transports.webhook import run_webhook as serve
 
     config = WebhookConfig.from_settings(settings)
     redact_in_logs(config.secret)
@@ -184,7 +184,7 @@ def _serve(settings: Settings, serve: Callable[[], None], refusal: str = "Telegr
     """Run ``serve`` until a stop signal; a start that fails ends in one line (see --debug)."""
     from telegram.error import BadRequest, InvalidToken, NetworkError
 
-    from handlers.delivery import quiet_until_ready
+    from transports.delivery import quiet_until_ready
 
     if settings.log_level != "DEBUG":
         quiet_until_ready()  # the retries' tracebacks; the outcome is said below, in one line
@@ -223,8 +223,8 @@ def someone_at_the_console() -> bool:
 def run_console(service: KnowledgeService, settings: Settings) -> int:
     import asyncio
 
-    from handlers.console import run_console as chat
-    from handlers.local_api import LocalBotApi, UpdateFactory
+    from transports.console import run_console as chat
+    from transports.local_api import LocalBotApi, UpdateFactory
 
     api = LocalBotApi()
     application = build_application(service, settings, request=api)

@@ -55,11 +55,11 @@ async def _end_to_end(size: int, updates: int, repeat: int) -> dict[str, Any]:
 
     from bench.generator import Generator
     from bot import build_application
-    from handlers.local_api import LocalBotApi, UpdateFactory
     from knowledge.catalog import Catalog
     from knowledge.service import KnowledgeService
     from knowledge.settings import Settings
     from knowledge.store import KnowledgeBase
+    from transports.local_api import LocalBotApi, UpdateFactory
 
     generator = Generator(seed=size)
     entries = generator.entries(size)

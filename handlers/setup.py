@@ -12,11 +12,11 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from handlers.context import ADMIN_KEY, MODE_KEY, SERVICE_KEY
-from handlers.delivery import ResilientRateLimiter, log_network_faults_briefly, ready
 from handlers.reminders import schedule_reminders
 from knowledge.activity import FLUSH_INTERVAL
 from knowledge.admin import AdminService
 from knowledge.service import KnowledgeService
+from transports.delivery import ResilientRateLimiter, log_network_faults_briefly, ready
 
 log = logging.getLogger(__name__)
 

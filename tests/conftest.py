@@ -17,11 +17,11 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot import build_application
-from handlers.local_api import JSONDict, LocalBotApi, UpdateFactory
 from knowledge.catalog import Catalog
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings
 from knowledge.store import SEED_PATH, KnowledgeBase, utc_now
+from transports.local_api import JSONDict, LocalBotApi, UpdateFactory
 
 TODAY = date(2026, 11, 22)
 OWNER = 1001  # the default test user; an owner where a test gives admin settings

@@ -23,11 +23,11 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot import build_application
-from handlers.local_api import JSONDict, LocalBotApi, UpdateFactory
 from knowledge.catalog import Catalog
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings
 from knowledge.store import KnowledgeBase
+from transports.local_api import JSONDict, LocalBotApi, UpdateFactory
 
 ADMINS = (9101, 9102, 9103, 9104)
 ADDED = re.compile(r"Saved as faq:(\d+)\b")

@@ -9,9 +9,9 @@ import tomllib
 
 import pytest
 
-from handlers.local_api import TelegramHTML
 from knowledge.catalog import LOCALES_DIR, Catalog
 from tests.conftest import REPO
+from transports.local_api import TelegramHTML
 
 CATALOG = Catalog.load()
 LANGUAGES = ["en", "de", "ru", "zh"]

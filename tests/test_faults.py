@@ -11,7 +11,6 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from handlers.local_api import UpdateFactory
 from tests.botapi_server import (
     BAD_GATEWAY,
     DROPPED,
@@ -23,6 +22,7 @@ from tests.botapi_server import (
     JSONDict,
 )
 from tests.polling_bot import TOKEN, PollingBot
+from transports.local_api import UpdateFactory
 
 # A question each user asks, and words of its answer.
 QUESTIONS = {

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from handlers.console import ConsoleChat
 from handlers.context import FLOOD_KEY
 from handlers.persistence import CONVERSATIONS_FILE
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings
 from tests.conftest import OWNER, Chat, Clock, buttons, chat_with, text_of
 from tests.test_cli import run_bot
+from transports.console import ConsoleChat
 
 OWNERS = Settings(admin_ids=frozenset({OWNER}))
 WAIT = re.compile(r"Please wait (\d+) s\b")

@@ -24,3 +24,13 @@ def test_knowledge_package_is_free_of_telegram() -> None:
             n for n in imported_modules(path) if n.split(".")[0] in ("telegram", "handlers")
         }
         assert not telegram, f"{path.name} imports {telegram}"
+
+
+TRANSPORTS = {"local_api", "webhook", "console", "delivery"}
+
+
+def test_transports_are_peers_in_their_own_package_not_handlers() -> None:
+    handlers = {path.stem for path in (REPO / "handlers").glob("*.py")}
+    transports = {path.stem for path in (REPO / "transports").glob("*.py")}
+    assert not handlers & TRANSPORTS
+    assert transports >= TRANSPORTS

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.local_api import BadRequest, TelegramHTML
 from knowledge.catalog import Catalog
 from knowledge.markup import escape, split_html, telegram_length, to_plain
+from transports.local_api import BadRequest, TelegramHTML
 
 
 def test_escape_neutralises_markup() -> None:

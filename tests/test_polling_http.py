@@ -5,10 +5,10 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
-from handlers.local_api import UpdateFactory
 from knowledge.catalog import Catalog
 from tests.botapi_server import BotApiServer
 from tests.polling_bot import TOKEN, bot_process
+from transports.local_api import UpdateFactory
 
 
 def test_bot_polls_answers_and_handles_a_button_over_http(tmp_path: Path) -> None:

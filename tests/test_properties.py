@@ -34,13 +34,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ConversationHandler
 
-from handlers.local_api import BOT_USER, JSONDict, LocalBotApi, UpdateFactory
 from handlers.setup import ADMIN_COMMANDS, MENU_COMMANDS
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings
 from knowledge.store import ADMINS, AUDIT, CONTENT_TABLES
 from knowledge.transfer import export_bytes, plan_import
 from tests.conftest import OWNER, Chat, buttons, chat_with, clean_environment, run_bot_py
+from transports.local_api import BOT_USER, JSONDict, LocalBotApi, UpdateFactory
 
 STRANGER = 555  # a user who is no admin
 GROUP = -100_200_300

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from telegram.ext import Application
 
-from handlers.local_api import DESCRIPTION_LIMIT, SHORT_DESCRIPTION_LIMIT
 from handlers.reminders import schedule_reminders
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings
 from tests.conftest import OWNER, Chat, Clock, buttons, chat_with, seed_data
+from transports.local_api import DESCRIPTION_LIMIT, SHORT_DESCRIPTION_LIMIT
 
 SUBSCRIBER = 2002
 # The seed's events are past; these are ahead of the test clock (2026-11-22 10:00 UTC).

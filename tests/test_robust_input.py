@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from telegram.ext import Application
 
-from handlers.console import ConsoleChat
 from handlers.reminders import schedule_reminders
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings, SettingsError, load_settings
@@ -30,6 +29,7 @@ from tests.conftest import (
     seed_data,
     text_of,
 )
+from transports.console import ConsoleChat
 
 OWNERS = Settings(admin_ids=frozenset({OWNER}))
 SUBSCRIBER = 2002

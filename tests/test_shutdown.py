@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from handlers.local_api import UpdateFactory
 from knowledge.store import DATABASE_NAME, KnowledgeBase
 from tests.botapi_server import BotApiServer
 from tests.polling_bot import TOKEN, PollingBot
+from transports.local_api import UpdateFactory
 
 ADMIN = 9001
 ASKERS = (5101, 5102, 5103)

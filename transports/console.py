@@ -20,10 +20,10 @@ from telegram.ext import Application
 
 from handlers.admin import FORM_KEY
 from handlers.context import SERVICE_KEY
-from handlers.local_api import JSONDict, LocalBotApi, UpdateFactory
 from knowledge.service import KnowledgeService
 from knowledge.storage import write_atomically
 from knowledge.text import whole_number
+from transports.local_api import JSONDict, LocalBotApi, UpdateFactory
 
 EXIT_WORDS = {"/quit", "/exit"}
 CONSOLE_LANGUAGE = "en"  # the console's own notes, as its intro
