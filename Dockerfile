@@ -7,7 +7,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     BOT_DATA_DIR=/data
 
 WORKDIR /app
-COPY pyproject.toml README.md bot.py ./
+COPY pyproject.toml README.md bot.py cli.py ./
 COPY knowledge ./knowledge
 COPY handlers ./handlers
 COPY transports ./transports

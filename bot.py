@@ -13,34 +13,27 @@
     python bot.py restore [BACKUP]     list the automatic backups, or go back to one
 
 Everything the bot knows and says lives in ``knowledge/``; the Telegram handlers in
-``handlers/``. This file only reads settings and connects the two.
+``handlers/``; the ways to reach them in ``transports/``; the data commands in ``cli.py``.
+This file reads the settings, builds the Application and runs the chosen mode.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import logging
 import os
 import stat
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
-from knowledge.admin import AdminService, problem_text
-from knowledge.backups import Backups, backup_in, backups_in
-from knowledge.catalog import Catalog
-from knowledge.editing import Editor
 from knowledge.flood import FloodGuard
-from knowledge.markup import to_plain
 from knowledge.service import KnowledgeService
+from knowledge.services import admin_service, open_service
 from knowledge.settings import Settings, SettingsError, load_settings
-from knowledge.storage import write_atomically
-from knowledge.store import CorruptKnowledgeBase, DataDirError, KnowledgeBase, set_aside
+from knowledge.store import DataDirError
 
 if TYPE_CHECKING:  # Telegram is imported only by the modes that need it: `ask` starts faster.
     from telegram.ext import Application
@@ -51,8 +44,6 @@ log = logging.getLogger("bot")
 # The console chat's user, an owner with --admin. Telegram's user ids are positive: no one on
 # Telegram can ever be this user, whatever the settings say.
 CONSOLE_USER_ID = -1
-COMMAND_LINE_USER_ID = 0  # who `bot.py import` acts as, in the audit trail
-BACKUPS_DIR = "backups"  # inside the data directory
 BOOTSTRAP_RETRIES = 3  # Telegram unreachable at start: retry with backoff, then give up
 OWN_LOGGERS = ("bot", "handlers", "knowledge")  # at INFO: start, stop, refusals, hourly sums
 
@@ -79,16 +70,6 @@ def redact_in_logs(secret: str | None) -> None:
     for handler in logging.getLogger().handlers:
         if secret:
             handler.addFilter(RedactSecret(secret))
-
-
-def open_service(settings: Settings) -> KnowledgeService:
-    return KnowledgeService(KnowledgeBase.open(settings.data_dir), Catalog.load())
-
-
-def admin_service(service: KnowledgeService, settings: Settings) -> AdminService:
-    backups = Backups(service.kb, service.kb.path.parent / BACKUPS_DIR, settings.backups_kept)
-    editor = Editor(service.kb, service.matcher, settings.admin_ids, backups)
-    return AdminService(service, editor, service.activity, backups)
 
 
 def build_application(
@@ -236,159 +217,6 @@ def run_console(service: KnowledgeService, settings: Settings) -> int:
     return 0
 
 
-def run_ask(
-    settings: Settings,
-    questions: Sequence[str],
-    as_json: bool,
-    lang: str | None = None,
-    out: TextIO = sys.stdout,
-) -> int:
-    """Answer each question and print what the user would read, or one JSON object per line.
-    The reply language is ``lang``, else the question's own language, else English."""
-    service = open_service(settings)
-    if lang is not None and lang not in service.catalog.languages:
-        service.close()
-        spoken = ", ".join(service.catalog.languages)
-        raise SettingsError(f"--lang must be one of {spoken}; got {lang!r}")
-    try:
-        for question in _questions(questions):
-            reply_lang = lang or service.reply_language(None, None, question)
-            answer = service.ask(question, reply_lang)
-            if as_json:
-                print(json.dumps(answer.to_json(), ensure_ascii=False), file=out)
-            else:
-                print(answer.reply.plain, file=out)
-                for number, suggestion in enumerate(answer.suggestions, 1):
-                    print(f"  [{number}] {suggestion.title}", file=out)
-                print(file=out)
-    finally:
-        service.close()
-    return 0
-
-
-def run_export(settings: Settings, target: str, out: TextIO = sys.stdout) -> int:
-    from knowledge.transfer import export_bytes
-
-    service = open_service(settings)
-    try:
-        data = export_bytes(service.kb)
-    finally:
-        service.close()
-    if target == "-":
-        out.write(data.decode())
-    else:
-        write_atomically(Path(target), data.decode())
-        print(f"Exported the knowledge base to {target} ({len(data):,} bytes).", file=out)
-    return 0
-
-
-def run_import(settings: Settings, source: str, dry_run: bool, out: TextIO = sys.stdout) -> int:
-    """Validate ``source`` completely, print what would change, and apply it unless dry."""
-    try:
-        raw = Path(source).read_bytes()
-    except OSError as error:
-        print(f"bot.py: cannot read {source}: {error.strerror}", file=sys.stderr)
-        return 2
-    from knowledge.transfer import plan_import
-    from knowledge.validation import Invalid
-
-    service = open_service(settings)
-    try:
-        admin = command_line_admin(service, settings)
-        try:
-            plan = plan_import(raw, service.kb)
-        except Invalid as problem:
-            print(admin.import_refused(problem, "en").plain, file=out)
-            return 1
-        if not plan.changes_anything:
-            print(service.message("import.no_changes", "en").plain, file=out)
-            return 0
-        print(to_plain(admin.import_summary(plan, "en")), file=out)
-        if dry_run:
-            print("(dry run: nothing was changed)", file=out)
-            return 0
-        backup = admin.replace_content(COMMAND_LINE_USER_ID, plan, "import")
-        # /undo is for a chat's own changes: from the shell, the way back is the backup.
-        print(f"✅ Imported. To go back: python bot.py restore {backup.name}", file=out)
-    finally:
-        service.close()
-    return 0
-
-
-def command_line_admin(service: KnowledgeService, settings: Settings) -> AdminService:
-    """Whoever runs bot.py on the server owns the data: they act as an owner."""
-    return admin_service(service, replace(settings, admin_ids=frozenset({COMMAND_LINE_USER_ID})))
-
-
-def run_restore(settings: Settings, source: str | None, out: TextIO = sys.stdout) -> int:
-    """List the backups, or restore one (by name, or any export file by path). Neither reads
-    the knowledge base first when it is damaged: that is when a restore is needed most."""
-    from knowledge.transfer import checked_content, plan_import
-    from knowledge.validation import Invalid
-
-    directory = Path(settings.data_dir) / BACKUPS_DIR
-    if source is None:
-        return _list_backups(directory, out)
-    backup = backup_in(directory, source)
-    path = backup.path if backup else Path(source)
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        print(f"bot.py: {source} is neither a backup (see: bot.py restore) nor a file",
-              file=sys.stderr)  # fmt: skip
-        return 2
-    try:
-        checked_content(raw, max_bytes=None)  # a bad backup must not cost the damaged file
-    except Invalid as problem:
-        catalog = Catalog.load()
-        refused = catalog.text("en", "import.refused")
-        print(refused, to_plain(problem_text(catalog, problem, "en")), sep="\n\n", file=out)
-        return 1
-    service = _open_for_restore(settings, out)
-    try:
-        admin = command_line_admin(service, settings)
-        plan = plan_import(raw, service.kb, max_bytes=None)
-        if not plan.changes_anything:
-            print(service.message("restore.no_changes", "en").plain, file=out)
-            return 0
-        heading = service.formatter("en").t("restore.summary_file", name=path.name)
-        print(to_plain(admin.import_summary(plan, "en", heading)), file=out)
-        admin.replace_content(COMMAND_LINE_USER_ID, plan, "restore")
-        print(service.message("restore.done", "en").plain, file=out)
-    finally:
-        service.close()
-    return 0
-
-
-def _open_for_restore(settings: Settings, out: TextIO) -> KnowledgeService:
-    """The knowledge service to restore into; a damaged file is first set aside, kept."""
-    try:
-        return open_service(settings)
-    except CorruptKnowledgeBase as damaged:
-        kept = set_aside(damaged.path, datetime.now(UTC))
-        print(f"The damaged {damaged.path.name} was kept as {kept}.", file=out)
-        return open_service(settings)
-
-
-def _list_backups(directory: Path, out: TextIO) -> int:
-    found = backups_in(directory)
-    if not found:
-        print(f"No backups yet in {directory}.", file=out)
-        return 0
-    print(f"Backups in {directory}, newest first:", file=out)
-    for backup in found:
-        print(f"  {backup.name}  ({backup.size:,} bytes)", file=out)
-    print("Restore one with: python bot.py restore NAME", file=out)
-    return 0
-
-
-def _questions(given: Sequence[str]) -> Iterable[str]:
-    if given:
-        yield from given
-    else:
-        yield from (line.rstrip("\n") for line in sys.stdin if line.strip())
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="bot.py", description="Moscow–Beijing cooperation Telegram bot"
@@ -449,6 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         redact_in_logs(settings.token)
         if args.admin:
             settings = console_owner(settings, args.command)
+        from cli import run_ask, run_export, run_import, run_restore
+
         if args.command == "ask":
             return run_ask(settings, args.questions, args.json, args.lang)
         if args.command == "export":

@@ -22,9 +22,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import admin_service, run_import, run_restore
+from cli import run_import, run_restore
 from knowledge.admin import AdminService
 from knowledge.service import KnowledgeService
+from knowledge.services import admin_service
 from knowledge.settings import Settings
 from knowledge.store import SOURCES, SYNONYMS, TABLES, KnowledgeBase
 from knowledge.transfer import MAX_IMPORT_BYTES, export_bytes, plan_import
