@@ -81,7 +81,7 @@ def run_import(settings: Settings, source: str, dry_run: bool, out: TextIO = sys
         try:
             plan = plan_import(raw, service.kb)
         except Invalid as problem:
-            print(admin.import_refused(problem, "en").plain, file=out)
+            print(admin.transfer.import_refused(problem, "en").plain, file=out)
             return 1
         return _apply(admin, plan, "import", None, dry_run, out)
     finally:
@@ -128,11 +128,11 @@ def _apply(
     if not plan.changes_anything:
         print(admin.service.message(f"{reason}.no_changes", "en").plain, file=out)
         return 0
-    print(to_plain(admin.import_summary(plan, "en", heading)), file=out)
+    print(to_plain(admin.transfer.import_summary(plan, "en", heading)), file=out)
     if dry_run:
         print("(dry run: nothing was changed)", file=out)
         return 0
-    backup = admin.replace_content(COMMAND_LINE_USER_ID, plan, reason)
+    backup = admin.transfer.replace_content(COMMAND_LINE_USER_ID, plan, reason)
     # /undo is for a chat's own changes: from the shell, the way back is the backup.
     done = "Imported" if reason == "import" else "Restored"
     print(f"✅ {done}. To go back: python bot.py restore {backup.name}", file=out)

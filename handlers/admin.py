@@ -200,7 +200,7 @@ def begin_add(kind: Kind) -> Callback:
     @admins_only
     async def begin(update: Update, context: BotContext) -> int:
         lang = context.lang(update)
-        step = context.admin.begin_add(_user_id(update), kind, _arguments(update), lang)
+        step = context.admin.forms.begin_add(_user_id(update), kind, _arguments(update), lang)
         return await _show_step(update, context, step)
 
     return begin
@@ -210,7 +210,7 @@ def begin_edit(kind: Kind) -> Callback:
     @admins_only
     async def begin(update: Update, context: BotContext) -> int:
         lang = context.lang(update)
-        step = context.admin.begin_edit(_user_id(update), kind, _arguments(update), lang)
+        step = context.admin.forms.begin_edit(_user_id(update), kind, _arguments(update), lang)
         return await _show_step(update, context, step)
 
     return begin
@@ -219,7 +219,7 @@ def begin_edit(kind: Kind) -> Callback:
 @admins_only
 async def begin_translation(update: Update, context: BotContext) -> int:
     lang = context.lang(update)
-    step = context.admin.begin_translation(_user_id(update), _arguments(update), lang)
+    step = context.admin.forms.begin_translation(_user_id(update), _arguments(update), lang)
     return await _show_step(update, context, step)
 
 
@@ -227,7 +227,7 @@ async def begin_translation(update: Update, context: BotContext) -> int:
 async def new_from_unanswered(update: Update, context: BotContext) -> int:
     await _answer_button(update)
     row_id = _number_after(update, UNANSWERED_NEW)
-    step = context.admin.new_from_unanswered(_user_id(update), row_id, context.lang(update))
+    step = context.admin.forms.new_from_unanswered(_user_id(update), row_id, context.lang(update))
     return await _show_step(update, context, step)
 
 
@@ -238,7 +238,9 @@ async def form_text(update: Update, context: BotContext) -> int:
         return ConversationHandler.END
     assert update.effective_message is not None
     text = update.effective_message.text or ""
-    return await _show_step(update, context, context.admin.form_text(_user_id(update), form, text))
+    return await _show_step(
+        update, context, context.admin.forms.form_text(_user_id(update), form, text)
+    )
 
 
 @admins_only
@@ -246,7 +248,7 @@ async def form_skip(update: Update, context: BotContext) -> int:
     form = await _form(update, context)
     if form is None:
         return ConversationHandler.END
-    return await _show_step(update, context, context.admin.form_skip(_user_id(update), form))
+    return await _show_step(update, context, context.admin.forms.form_skip(_user_id(update), form))
 
 
 @admins_only
@@ -257,7 +259,7 @@ async def form_field(update: Update, context: BotContext) -> int:
     await _answer_button(update)
     name = _data(update).removeprefix(FORM_FIELD)
     return await _show_step(
-        update, context, context.admin.choose_field(_user_id(update), form, name)
+        update, context, context.admin.forms.choose_field(_user_id(update), form, name)
     )
 
 
@@ -268,9 +270,9 @@ async def form_duplicate(update: Update, context: BotContext) -> int:
         return ConversationHandler.END
     await _answer_button(update)
     if _data(update) == FORM_NEW:
-        step = context.admin.keep_as_new(_user_id(update), form)
+        step = context.admin.forms.keep_as_new(_user_id(update), form)
     else:
-        step = context.admin.use_duplicate(
+        step = context.admin.forms.use_duplicate(
             _user_id(update), form, _number_after(update, FORM_ALTERNATE)
         )
     return await _show_step(update, context, step)
@@ -282,7 +284,7 @@ async def form_save(update: Update, context: BotContext) -> int:
     if form is None:
         return ConversationHandler.END
     await _answer_button(update)
-    return await _show_step(update, context, context.admin.save(_user_id(update), form))
+    return await _show_step(update, context, context.admin.forms.save(_user_id(update), form))
 
 
 @admins_only
@@ -291,7 +293,7 @@ async def form_reapply(update: Update, context: BotContext) -> int:
     if form is None:
         return ConversationHandler.END
     await _answer_button(update)
-    return await _show_step(update, context, context.admin.reapply(_user_id(update), form))
+    return await _show_step(update, context, context.admin.forms.reapply(_user_id(update), form))
 
 
 @admins_only
@@ -395,7 +397,7 @@ _COMMAND_KINDS: tuple[tuple[str, Kind], ...] = (
 def delete_command(kind: Kind) -> Callback:
     @admins_only
     async def confirm(update: Update, context: BotContext) -> None:
-        reply = context.admin.confirm_delete(
+        reply = context.admin.content.confirm_delete(
             _user_id(update), kind, _arguments(update), context.lang(update)
         )
         await send(update, context, reply)
@@ -405,7 +407,9 @@ def delete_command(kind: Kind) -> Callback:
 
 @admins_only
 async def add_alternate(update: Update, context: BotContext) -> None:
-    reply = context.admin.add_alternate(_user_id(update), _arguments(update), context.lang(update))
+    reply = context.admin.content.add_alternate(
+        _user_id(update), _arguments(update), context.lang(update)
+    )
     await send(update, context, reply)
 
 
@@ -413,18 +417,22 @@ async def add_alternate(update: Update, context: BotContext) -> None:
 async def faq_list(update: Update, context: BotContext) -> None:
     page = whole_number(_arguments(update).strip(), max_digits=5) or 1
     await send(
-        update, context, context.admin.faq_list(_user_id(update), page, context.lang(update))
+        update,
+        context,
+        context.admin.content.faq_list(_user_id(update), page, context.lang(update)),
     )
 
 
 @admins_only
 async def synonyms(update: Update, context: BotContext) -> None:
-    await send(update, context, context.admin.synonyms(_user_id(update), context.lang(update)))
+    await send(
+        update, context, context.admin.content.synonyms(_user_id(update), context.lang(update))
+    )
 
 
 @admins_only
 async def synonym(update: Update, context: BotContext) -> None:
-    reply = context.admin.synonym_command(
+    reply = context.admin.content.synonym_command(
         _user_id(update), context.args or [], context.lang(update)
     )
     await send(update, context, reply)
@@ -432,29 +440,31 @@ async def synonym(update: Update, context: BotContext) -> None:
 
 @admins_only
 async def undo(update: Update, context: BotContext) -> None:
-    await send(update, context, context.admin.offer_undo(_user_id(update), context.lang(update)))
+    await send(
+        update, context, context.admin.review.offer_undo(_user_id(update), context.lang(update))
+    )
 
 
 @admins_only
 async def history(update: Update, context: BotContext) -> None:
-    reply = context.admin.history(_user_id(update), _arguments(update), context.lang(update))
+    reply = context.admin.review.history(_user_id(update), _arguments(update), context.lang(update))
     await send(update, context, reply)
 
 
 @admins_only
 async def unanswered(update: Update, context: BotContext) -> None:
-    for reply in context.admin.unanswered(_user_id(update), context.lang(update)):
+    for reply in context.admin.review.unanswered(_user_id(update), context.lang(update)):
         await send(update, context, reply)
 
 
 @admins_only
 async def stats(update: Update, context: BotContext) -> None:
-    await send(update, context, context.admin.stats(_user_id(update), context.lang(update)))
+    await send(update, context, context.admin.review.stats(_user_id(update), context.lang(update)))
 
 
 @admins_only
 async def admins(update: Update, context: BotContext) -> None:
-    await send(update, context, context.admin.admins(_user_id(update), context.lang(update)))
+    await send(update, context, context.admin.roles.admins(_user_id(update), context.lang(update)))
 
 
 @admins_only
@@ -465,7 +475,9 @@ async def add_admin(update: Update, context: BotContext) -> None:
         await send(update, context, context.kb.message("admins.hidden_forward", lang))
         return
     target_id, name = target or (None, "")
-    await send(update, context, context.admin.add_admin(_user_id(update), target_id, name, lang))
+    await send(
+        update, context, context.admin.roles.add_admin(_user_id(update), target_id, name, lang)
+    )
     if target_id is not None:
         await refresh_admin_commands(context.application, target_id)
 
@@ -478,7 +490,7 @@ async def remove_admin(update: Update, context: BotContext) -> None:
         await send(update, context, context.kb.message("admins.hidden_forward", lang))
         return
     target_id = target[0] if target else None
-    await send(update, context, context.admin.remove_admin(_user_id(update), target_id, lang))
+    await send(update, context, context.admin.roles.remove_admin(_user_id(update), target_id, lang))
     if target_id is not None:
         await refresh_admin_commands(context.application, target_id)
 
@@ -500,7 +512,7 @@ def _target_user(update: Update) -> tuple[int, str] | str | None:
 
 @admins_only
 async def export(update: Update, context: BotContext) -> None:
-    data, name, caption = context.admin.export(_user_id(update), context.lang(update))
+    data, name, caption = context.admin.transfer.export(_user_id(update), context.lang(update))
     assert update.effective_chat is not None
     await context.bot.send_document(
         update.effective_chat.id, data, filename=name, caption=caption.html
@@ -512,7 +524,7 @@ async def restore(update: Update, context: BotContext) -> None:
     """/restore: the backups as buttons (owners only); /restore NAME goes straight to one."""
     name = _arguments(update).strip()
     if not name:
-        reply = context.admin.backup_list(_user_id(update), context.lang(update))
+        reply = context.admin.transfer.backup_list(_user_id(update), context.lang(update))
         await send(update, context, reply)
         return
     await _offer_restore(update, context, name)
@@ -525,7 +537,9 @@ async def restore_button(update: Update, context: BotContext) -> None:
 
 
 async def _offer_restore(update: Update, context: BotContext, name: str) -> None:
-    pending, reply = context.admin.plan_restore(_user_id(update), name, context.lang(update))
+    pending, reply = context.admin.transfer.plan_restore(
+        _user_id(update), name, context.lang(update)
+    )
     _keep_pending(context, pending)
     await send(update, context, reply)
 
@@ -550,11 +564,11 @@ async def import_command(update: Update, context: BotContext) -> None:
         await send(update, context, context.kb.message("import.usage", lang))
         return
     if (carrier.document.file_size or 0) > MAX_IMPORT_BYTES:
-        await send(update, context, context.admin.import_too_big(lang))
+        await send(update, context, context.admin.transfer.import_too_big(lang))
         return
     file = await carrier.document.get_file()
     raw = bytes(await file.download_as_bytearray())
-    pending, reply = context.admin.plan_import(_user_id(update), raw, lang)
+    pending, reply = context.admin.transfer.plan_import(_user_id(update), raw, lang)
     _keep_pending(context, pending)
     await send(update, context, reply)
 
@@ -568,7 +582,9 @@ async def delete_button(update: Update, context: BotContext) -> None:
     ref = EntryRef.parse(_data(update).removeprefix(DELETE))
     if ref is None:
         raise NotAllowed(_user_id(update))
-    await send(update, context, context.admin.delete(_user_id(update), ref, context.lang(update)))
+    await send(
+        update, context, context.admin.content.delete(_user_id(update), ref, context.lang(update))
+    )
 
 
 @admins_only
@@ -576,7 +592,9 @@ async def undo_button(update: Update, context: BotContext) -> None:
     await _answer_button(update)
     change_id = _number_after(update, UNDO)
     await send(
-        update, context, context.admin.undo(_user_id(update), change_id, context.lang(update))
+        update,
+        context,
+        context.admin.review.undo(_user_id(update), change_id, context.lang(update)),
     )
 
 
@@ -585,7 +603,9 @@ async def faq_page_button(update: Update, context: BotContext) -> None:
     await _answer_button(update)
     page = _number_after(update, FAQ_PAGE)
     await send(
-        update, context, context.admin.faq_list(_user_id(update), page, context.lang(update))
+        update,
+        context,
+        context.admin.content.faq_list(_user_id(update), page, context.lang(update)),
     )
 
 
@@ -596,7 +616,9 @@ async def attach_button(update: Update, context: BotContext) -> None:
     row_id, faq_id = parse_id(row), parse_id(faq)
     if row_id is None or faq_id is None:
         raise NotAllowed(_user_id(update))
-    reply = context.admin.attach_unanswered(_user_id(update), row_id, faq_id, context.lang(update))
+    reply = context.admin.review.attach_unanswered(
+        _user_id(update), row_id, faq_id, context.lang(update)
+    )
     await send(update, context, reply)
 
 
@@ -607,7 +629,7 @@ async def dismiss_button(update: Update, context: BotContext) -> None:
     await send(
         update,
         context,
-        context.admin.dismiss_unanswered(_user_id(update), row_id, context.lang(update)),
+        context.admin.review.dismiss_unanswered(_user_id(update), row_id, context.lang(update)),
     )
 
 
@@ -622,7 +644,9 @@ async def import_button(update: Update, context: BotContext) -> None:
         await send(update, context, context.kb.message("errors.stale_button", lang))
         return
     del context.user_data[IMPORT_KEY]
-    await send(update, context, context.admin.apply_import(_user_id(update), pending, lang))
+    await send(
+        update, context, context.admin.transfer.apply_import(_user_id(update), pending, lang)
+    )
 
 
 def register(application: Any) -> None:

@@ -73,7 +73,7 @@ def refusal(admin: AdminService, raw: bytes) -> Invalid:
 def check_readable(admin: AdminService, problem: Invalid) -> None:
     """The refusal, in every language the bot speaks, is one valid Telegram message."""
     for lang in admin.service.catalog.languages:
-        reply = admin.import_refused(problem, lang)
+        reply = admin.transfer.import_refused(problem, lang)
         [message] = reply.messages()
         assert is_utf8(message) and is_utf8(reply.plain)  # it can be sent, and printed
         shown = visible_text(message)
@@ -82,7 +82,7 @@ def check_readable(admin: AdminService, problem: Invalid) -> None:
 
 
 def said(admin: AdminService, problem: Invalid) -> str:
-    return admin.import_refused(problem, "en").plain
+    return admin.transfer.import_refused(problem, "en").plain
 
 
 # A file cut short ------------------------------------------------------------------------------
