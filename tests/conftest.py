@@ -179,3 +179,22 @@ class chat_with:
         await self.application.stop()
         await self.application.shutdown()
         assert not self.api.errors, f"Telegram would have refused: {self.api.errors}"
+
+
+def data(message: JSONDict, label_part: str) -> str:
+    """The callback data of the button whose label contains ``label_part``."""
+    matches = [d for label, d in buttons(message) if label_part in label]
+    assert matches, (label_part, buttons(message))
+    return matches[0]
+
+
+def file_of(service: KnowledgeService) -> bytes:
+    """The knowledge base file as it is on disk, the usage counted so far written first."""
+    service.activity.flush()
+    return service.kb.path.read_bytes()
+
+
+def run_bot(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """``python bot.py ARGS`` on a data directory of its own in ``tmp_path``."""
+    env = clean_environment(BOT_DATA_DIR=str(tmp_path / "data"))
+    return run_bot_py(tmp_path, *args, env=env, stdin=stdin)

@@ -12,8 +12,7 @@ import pytest
 
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings
-from knowledge.store import DATABASE_NAME
-from tests.conftest import OWNER, Chat, Clock, buttons, chat_with, text_of
+from tests.conftest import OWNER, Chat, Clock, buttons, chat_with, data, file_of, text_of
 
 OWNERS = Settings(admin_ids=frozenset({OWNER}))
 STRANGER = 555
@@ -33,18 +32,6 @@ def service(make_service: Callable[..., KnowledgeService], clock: Clock) -> Know
 async def owner(service: KnowledgeService) -> AsyncIterator[Chat]:
     async with chat_with(service, OWNERS) as chat:
         yield chat
-
-
-def file_of(service: KnowledgeService) -> bytes:
-    service.activity.flush()
-    return (service.kb.path.parent / DATABASE_NAME).read_bytes()
-
-
-def data(message: dict, label_part: str) -> str:
-    """The callback data of the button whose label contains ``label_part``."""
-    matches = [d for label, d in buttons(message) if label_part in label]
-    assert matches, (label_part, buttons(message))
-    return matches[0]
 
 
 async def answer_to(chat: Chat, question: str) -> str:

@@ -12,9 +12,7 @@ import pytest
 from knowledge.backups import Backups
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings
-from tests.conftest import OWNER, Chat, Clock, buttons, chat_with, text_of
-from tests.test_admin import data, file_of
-from tests.test_cli import run_bot
+from tests.conftest import OWNER, Chat, Clock, buttons, chat_with, data, file_of, run_bot, text_of
 
 OWNERS = Settings(admin_ids=frozenset({OWNER}), backups_kept=3)
 

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
 from knowledge.store import KnowledgeBase
-from tests.conftest import clean_environment, run_bot_py
+from tests.conftest import run_bot
 
 JSON_KEYS = ["query", "matched", "kind", "id", "score", "answer", "suggestions"]
-
-
-def run_bot(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = clean_environment(BOT_DATA_DIR=str(tmp_path / "data"))
-    return run_bot_py(tmp_path, *args, env=env, stdin=stdin)
 
 
 def test_ask_json_gives_one_stable_record_per_question(tmp_path: Path) -> None:

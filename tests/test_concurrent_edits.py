@@ -17,7 +17,7 @@ from knowledge.service import KnowledgeService
 from knowledge.settings import Settings
 from knowledge.store import KnowledgeBase
 from tests.conftest import Chat, chat_with, text_of
-from tests.crash_writer import NetworkLikeApi
+from tests.support.crash_writer import NetworkLikeApi
 
 OWNERS = (1001, 1002)
 LISTED = (1003, 1004)  # appointed with /addadmin

@@ -12,7 +12,7 @@ from knowledge.models import EntryRef
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings
 from knowledge.transfer import export_bytes, plan_import
-from tests.conftest import OWNER, Chat, Clock, buttons, chat_with
+from tests.conftest import OWNER, Chat, Clock, chat_with, data
 
 SECOND_ADMIN = 2002
 OWNERS = Settings(admin_ids=frozenset({OWNER, SECOND_ADMIN}))
@@ -37,12 +37,6 @@ async def admin_a(service: KnowledgeService) -> AsyncIterator[Chat]:
 @pytest.fixture
 def admin_b(admin_a: Chat) -> Chat:
     return admin_a.as_user(user_id=SECOND_ADMIN, first_name="Boris")
-
-
-def data(message: dict, label_part: str) -> str:
-    matches = [d for label, d in buttons(message) if label_part in label]
-    assert matches, (label_part, buttons(message))
-    return matches[0]
 
 
 def doc_of(service: KnowledgeService, faq_id: int) -> dict:

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.botapi_server import (
+from tests.support.botapi_server import (
     BAD_GATEWAY,
     DROPPED,
     QUERY_TOO_OLD,
@@ -21,7 +21,7 @@ from tests.botapi_server import (
     BotApiServer,
     JSONDict,
 )
-from tests.polling_bot import TOKEN, PollingBot
+from tests.support.polling_bot import TOKEN, PollingBot
 from transports.local_api import UpdateFactory
 
 # A question each user asks, and words of its answer.

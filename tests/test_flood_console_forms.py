@@ -15,8 +15,7 @@ from handlers.context import FLOOD_KEY
 from handlers.persistence import CONVERSATIONS_FILE
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings
-from tests.conftest import OWNER, Chat, Clock, buttons, chat_with, text_of
-from tests.test_cli import run_bot
+from tests.conftest import OWNER, Chat, Clock, buttons, chat_with, run_bot, text_of
 from transports.console import ConsoleChat
 
 OWNERS = Settings(admin_ids=frozenset({OWNER}))

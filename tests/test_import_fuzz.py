@@ -31,7 +31,7 @@ from knowledge.store import SOURCES, SYNONYMS, TABLES, KnowledgeBase
 from knowledge.transfer import MAX_IMPORT_BYTES, export_bytes, plan_import
 from knowledge.validation import Invalid
 from tests.conftest import OWNER, Chat, buttons, chat_with
-from tests.test_properties import (
+from tests.support.telegram import (
     MESSAGE_LIMIT,
     hypothesis_settings,
     is_utf8,

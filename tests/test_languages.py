@@ -11,8 +11,7 @@ import pytest
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings
 from knowledge.text import detect_language
-from tests.conftest import OWNER, Chat, buttons, chat_with
-from tests.test_cli import run_bot
+from tests.conftest import OWNER, Chat, buttons, chat_with, run_bot
 
 # (question with typos, paraphrase or inflection, the entry that answers it)
 QUESTIONS = {

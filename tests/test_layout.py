@@ -34,3 +34,9 @@ def test_transports_are_peers_in_their_own_package_not_handlers() -> None:
     transports = {path.stem for path in (REPO / "transports").glob("*.py")}
     assert not handlers & TRANSPORTS
     assert transports >= TRANSPORTS
+
+
+def test_test_modules_import_support_not_one_another() -> None:
+    for path in sorted((REPO / "tests").glob("test_*.py")):
+        others = {n for n in imported_modules(path) if n.startswith("tests.test_")}
+        assert not others, f"{path.name} imports {others}: move what they share to tests/support"

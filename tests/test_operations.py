@@ -18,9 +18,9 @@ from knowledge.activity import FLUSH_INTERVAL
 from knowledge.models import EntryRef
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings
-from tests.botapi_server import BotApiServer
 from tests.conftest import OWNER, REPO, Chat, buttons, chat_with, clean_environment, run_bot_py
-from tests.polling_bot import TOKEN, bot_environment, bot_process
+from tests.support.botapi_server import BotApiServer
+from tests.support.polling_bot import TOKEN, bot_environment, bot_process
 
 OWNERS = Settings(admin_ids=frozenset({OWNER}))
 

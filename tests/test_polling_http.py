@@ -6,8 +6,8 @@ import signal
 from pathlib import Path
 
 from knowledge.catalog import Catalog
-from tests.botapi_server import BotApiServer
-from tests.polling_bot import TOKEN, bot_process
+from tests.support.botapi_server import BotApiServer
+from tests.support.polling_bot import TOKEN, bot_process
 from transports.local_api import UpdateFactory
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from knowledge.store import DATABASE_NAME, KnowledgeBase
-from tests.botapi_server import BotApiServer
-from tests.polling_bot import TOKEN, PollingBot
+from tests.support.botapi_server import BotApiServer
+from tests.support.polling_bot import TOKEN, PollingBot
 from transports.local_api import UpdateFactory
 
 ADMIN = 9001

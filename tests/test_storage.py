@@ -19,7 +19,7 @@ from knowledge.models import EntryRef
 from knowledge.storage import AtomicJSONStorage, write_atomically
 from knowledge.store import DataDirInUse, KnowledgeBase
 from tests.conftest import REPO, seed_data
-from tests.crash_writer import answer
+from tests.support.crash_writer import answer
 
 
 def test_writes_survive_reopening(tmp_path: Path) -> None:
@@ -81,7 +81,7 @@ def test_a_bot_killed_under_load_keeps_every_write_it_confirmed(tmp_path: Path) 
         stderr_path = tmp_path / f"writer-{kill}.log"
         with stderr_path.open("w") as stderr:
             child = subprocess.Popen(
-                [sys.executable, "-m", "tests.crash_writer", str(data_dir), str(kill)],
+                [sys.executable, "-m", "tests.support.crash_writer", str(data_dir), str(kill)],
                 cwd=REPO,
                 stdout=subprocess.PIPE,
                 stderr=stderr,

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from knowledge.settings import SettingsError, load_settings
-from tests.botapi_server import BotApiServer
 from tests.conftest import run_bot_py
-from tests.polling_bot import TOKEN, bot_process
+from tests.support.botapi_server import BotApiServer
+from tests.support.polling_bot import TOKEN, bot_process
 from transports.local_api import UpdateFactory
 
 SECRET = "s3cret_Webhook-token"

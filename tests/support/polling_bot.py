@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.botapi_server import BotApiServer
 from tests.conftest import REPO, clean_environment
+from tests.support.botapi_server import BotApiServer
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 
