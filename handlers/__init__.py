@@ -19,8 +19,8 @@ from handlers import admin, commands, inline, questions, reminders
 from handlers.addressing import AddressedToBot
 from handlers.errors import on_error
 from handlers.flood import FLOOD_GROUP, flood_handler
-from knowledge.reminders import SUBSCRIBE
-from knowledge.replies import CALENDAR, LANGUAGE, MENU, SHOW, VOTE
+from knowledge.buttons import CALENDAR, LANGUAGE, MENU, SHOW, VOTE
+from knowledge.reminders import SUBSCRIPTION
 
 COMMANDS = {
     "start": commands.start,
@@ -57,17 +57,17 @@ def register(application: Application) -> None:
             questions.not_text,
         )
     )
-    application.add_handler(CallbackQueryHandler(questions.show_button, pattern=f"^{SHOW}:"))
-    application.add_handler(CallbackQueryHandler(questions.menu_button, pattern=f"^{MENU}:"))
-    application.add_handler(CallbackQueryHandler(questions.vote_button, pattern=f"^{VOTE}:"))
+    application.add_handler(CallbackQueryHandler(questions.show_button, pattern=SHOW.matches))
+    application.add_handler(CallbackQueryHandler(questions.menu_button, pattern=MENU.matches))
+    application.add_handler(CallbackQueryHandler(questions.vote_button, pattern=VOTE.matches))
     application.add_handler(
-        CallbackQueryHandler(questions.language_button, pattern=f"^{LANGUAGE}:")
+        CallbackQueryHandler(questions.language_button, pattern=LANGUAGE.matches)
     )
     application.add_handler(
-        CallbackQueryHandler(questions.calendar_button, pattern=f"^{CALENDAR}:")
+        CallbackQueryHandler(questions.calendar_button, pattern=CALENDAR.matches)
     )
     application.add_handler(
-        CallbackQueryHandler(reminders.subscription_button, pattern=f"^{SUBSCRIBE}:")
+        CallbackQueryHandler(reminders.subscription_button, pattern=SUBSCRIPTION.matches)
     )
     application.add_handler(CallbackQueryHandler(questions.stale_button))
     application.add_handler(InlineQueryHandler(inline.inline_query))

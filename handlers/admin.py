@@ -14,7 +14,7 @@ import re
 import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import Message, MessageOriginHiddenUser, MessageOriginUser, Update
 from telegram.constants import ChatType
@@ -33,6 +33,10 @@ from handlers.context import BotContext
 from handlers.render import send
 from handlers.setup import refresh_admin_commands
 from knowledge.admin import (
+    PendingImport,
+    Step,
+)
+from knowledge.buttons import (
     CANCEL,
     DELETE,
     FAQ_PAGE,
@@ -48,16 +52,16 @@ from knowledge.admin import (
     UNANSWERED_DISMISS,
     UNANSWERED_NEW,
     UNDO,
-    PendingImport,
-    Step,
+    Codec,
 )
 from knowledge.editing import NotAllowed
-from knowledge.models import EntryRef, Kind, parse_id
+from knowledge.models import Kind
 from knowledge.text import parse_user_id, whole_number
 from knowledge.transfer import MAX_IMPORT_BYTES
 from knowledge.validation import Invalid
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 FILLING, CHOOSING, DUPLICATE, CONFIRMING = range(4)
 STATES = {
@@ -79,7 +83,7 @@ _COMMAND = re.compile(r"/([a-z0-9_]{1,32})(?:@\w+)?(?:\s|$)", re.ASCII | re.IGNO
 _ADMIN_ACTIONS = (FORM_SAVE, FORM_FIELD, FORM_ALTERNATE, FORM_NEW, DELETE, UNDO, FAQ_PAGE,
                   UNANSWERED_NEW, UNANSWERED_ATTACH, UNANSWERED_DISMISS, IMPORT_APPLY, RESTORE,
                   CANCEL)  # fmt: skip
-BUTTON_KINDS = frozenset(action.partition(":")[0] for action in _ADMIN_ACTIONS)
+BUTTON_KINDS = frozenset(str(getattr(a, "kind", a)).partition(":")[0] for a in _ADMIN_ACTIONS)
 
 Callback = Callable[[Update, BotContext], Awaitable[Any]]
 
@@ -226,7 +230,7 @@ async def begin_translation(update: Update, context: BotContext) -> int:
 @admins_only
 async def new_from_unanswered(update: Update, context: BotContext) -> int:
     await _answer_button(update)
-    row_id = _number_after(update, UNANSWERED_NEW)
+    row_id = _parsed(update, UNANSWERED_NEW)
     step = context.admin.forms.new_from_unanswered(_user_id(update), row_id, context.lang(update))
     return await _show_step(update, context, step)
 
@@ -257,7 +261,7 @@ async def form_field(update: Update, context: BotContext) -> int:
     if form is None:
         return ConversationHandler.END
     await _answer_button(update)
-    name = _data(update).removeprefix(FORM_FIELD)
+    name = _parsed(update, FORM_FIELD)
     return await _show_step(
         update, context, context.admin.forms.choose_field(_user_id(update), form, name)
     )
@@ -273,7 +277,7 @@ async def form_duplicate(update: Update, context: BotContext) -> int:
         step = context.admin.forms.keep_as_new(_user_id(update), form)
     else:
         step = context.admin.forms.use_duplicate(
-            _user_id(update), form, _number_after(update, FORM_ALTERNATE)
+            _user_id(update), form, _parsed(update, FORM_ALTERNATE)
         )
     return await _show_step(update, context, step)
 
@@ -325,11 +329,12 @@ def _data(update: Update) -> str:
     return str(query.data) if query is not None else ""
 
 
-def _number_after(update: Update, prefix: str) -> int:
-    number = parse_id(_data(update).removeprefix(prefix))
-    if number is None:
-        raise NotAllowed(_user_id(update))  # forged: the bot never issues such data
-    return number
+def _parsed(update: Update, codec: Codec[T]) -> T:
+    """What the pressed button carries; a refusal for data the bot never issues (forged)."""
+    value = codec.parse(_data(update))
+    if value is None:
+        raise NotAllowed(_user_id(update))
+    return value
 
 
 def form_conversation(persistent: bool = False) -> ConversationHandler:
@@ -338,12 +343,12 @@ def form_conversation(persistent: bool = False) -> ConversationHandler:
         *(CommandHandler(f"add{k}", begin_add(kind), NEW_MESSAGES) for k, kind in _COMMAND_KINDS),
         *(CommandHandler(f"edit{k}", begin_edit(kind), NEW_MESSAGES) for k, kind in _COMMAND_KINDS),
         CommandHandler("translate", begin_translation, NEW_MESSAGES),
-        CallbackQueryHandler(new_from_unanswered, pattern=f"^{UNANSWERED_NEW}"),
+        CallbackQueryHandler(new_from_unanswered, pattern=UNANSWERED_NEW.matches),
     ]
     text = NEW_MESSAGES & filters.TEXT & ~filters.COMMAND
     cancel_handlers = [
         CommandHandler("cancel", cancel, NEW_MESSAGES),
-        CallbackQueryHandler(cancel, pattern=f"^{FORM_CANCEL}$"),
+        CallbackQueryHandler(cancel, pattern=FORM_CANCEL.matches),
     ]
     with warnings.catch_warnings():
         # PTB warns that buttons are tracked per chat, not per message; per chat is what we want.
@@ -362,16 +367,17 @@ def _conversation(
                 CommandHandler("skip", form_skip, NEW_MESSAGES),
             ],
             CHOOSING: [
-                CallbackQueryHandler(form_field, pattern=f"^{FORM_FIELD}"),
+                CallbackQueryHandler(form_field, pattern=FORM_FIELD.matches),
                 MessageHandler(text, use_the_buttons),
             ],
             DUPLICATE: [
-                CallbackQueryHandler(form_duplicate, pattern=f"^({FORM_ALTERNATE}|{FORM_NEW}$)"),
+                CallbackQueryHandler(form_duplicate, pattern=FORM_ALTERNATE.matches),
+                CallbackQueryHandler(form_duplicate, pattern=FORM_NEW.matches),
                 MessageHandler(text, use_the_buttons),
             ],
             CONFIRMING: [
-                CallbackQueryHandler(form_save, pattern=f"^{FORM_SAVE}$"),
-                CallbackQueryHandler(form_reapply, pattern=f"^{FORM_REAPPLY}$"),
+                CallbackQueryHandler(form_save, pattern=FORM_SAVE.matches),
+                CallbackQueryHandler(form_reapply, pattern=FORM_REAPPLY.matches),
                 MessageHandler(text, use_the_buttons),
             ],
             ConversationHandler.TIMEOUT: [TypeHandler(Update, form_timed_out)],
@@ -533,7 +539,7 @@ async def restore(update: Update, context: BotContext) -> None:
 @admins_only
 async def restore_button(update: Update, context: BotContext) -> None:
     await _answer_button(update)
-    await _offer_restore(update, context, _data(update).removeprefix(RESTORE))
+    await _offer_restore(update, context, _parsed(update, RESTORE))
 
 
 async def _offer_restore(update: Update, context: BotContext, name: str) -> None:
@@ -579,9 +585,7 @@ async def import_command(update: Update, context: BotContext) -> None:
 @admins_only
 async def delete_button(update: Update, context: BotContext) -> None:
     await _answer_button(update)
-    ref = EntryRef.parse(_data(update).removeprefix(DELETE))
-    if ref is None:
-        raise NotAllowed(_user_id(update))
+    ref = _parsed(update, DELETE)
     await send(
         update, context, context.admin.content.delete(_user_id(update), ref, context.lang(update))
     )
@@ -590,7 +594,7 @@ async def delete_button(update: Update, context: BotContext) -> None:
 @admins_only
 async def undo_button(update: Update, context: BotContext) -> None:
     await _answer_button(update)
-    change_id = _number_after(update, UNDO)
+    change_id = _parsed(update, UNDO)
     await send(
         update,
         context,
@@ -601,7 +605,7 @@ async def undo_button(update: Update, context: BotContext) -> None:
 @admins_only
 async def faq_page_button(update: Update, context: BotContext) -> None:
     await _answer_button(update)
-    page = _number_after(update, FAQ_PAGE)
+    page = _parsed(update, FAQ_PAGE)
     await send(
         update,
         context,
@@ -612,10 +616,7 @@ async def faq_page_button(update: Update, context: BotContext) -> None:
 @admins_only
 async def attach_button(update: Update, context: BotContext) -> None:
     await _answer_button(update)
-    row, _, faq = _data(update).removeprefix(UNANSWERED_ATTACH).partition(":")
-    row_id, faq_id = parse_id(row), parse_id(faq)
-    if row_id is None or faq_id is None:
-        raise NotAllowed(_user_id(update))
+    row_id, faq_id = _parsed(update, UNANSWERED_ATTACH)
     reply = context.admin.review.attach_unanswered(
         _user_id(update), row_id, faq_id, context.lang(update)
     )
@@ -625,7 +626,7 @@ async def attach_button(update: Update, context: BotContext) -> None:
 @admins_only
 async def dismiss_button(update: Update, context: BotContext) -> None:
     await _answer_button(update)
-    row_id = _number_after(update, UNANSWERED_DISMISS)
+    row_id = _parsed(update, UNANSWERED_DISMISS)
     await send(
         update,
         context,
@@ -636,7 +637,7 @@ async def dismiss_button(update: Update, context: BotContext) -> None:
 @admins_only
 async def import_button(update: Update, context: BotContext) -> None:
     await _answer_button(update)
-    token = _data(update).removeprefix(IMPORT_APPLY)
+    token = _parsed(update, IMPORT_APPLY)
     assert context.user_data is not None
     pending = context.user_data.get(IMPORT_KEY)
     lang = context.lang(update)
@@ -675,15 +676,15 @@ def register(application: Any) -> None:
         application.add_handler(CommandHandler(name, callback, NEW_MESSAGES))
     caption_import = filters.Document.ALL & filters.CaptionRegex(r"^/import(@\w+)?(\s|$)")
     application.add_handler(MessageHandler(NEW_MESSAGES & caption_import, import_command))
-    buttons: dict[str, Callback] = {
-        f"^{DELETE}": delete_button,
-        f"^{UNDO}": undo_button,
-        f"^{FAQ_PAGE}": faq_page_button,
-        f"^{UNANSWERED_ATTACH}": attach_button,
-        f"^{UNANSWERED_DISMISS}": dismiss_button,
-        f"^{IMPORT_APPLY}": import_button,
-        f"^{RESTORE}": restore_button,
-        f"^{CANCEL}$": admins_only(cancel),
+    buttons: dict[Callable[[object], bool], Callback] = {
+        DELETE.matches: delete_button,
+        UNDO.matches: undo_button,
+        FAQ_PAGE.matches: faq_page_button,
+        UNANSWERED_ATTACH.matches: attach_button,
+        UNANSWERED_DISMISS.matches: dismiss_button,
+        IMPORT_APPLY.matches: import_button,
+        RESTORE.matches: restore_button,
+        CANCEL.matches: admins_only(cancel),
     }
     for pattern, callback in buttons.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))

@@ -10,8 +10,7 @@ from telegram.error import TelegramError
 from handlers.addressing import private_chat_id, without_mention
 from handlers.context import BotContext
 from handlers.render import send, send_calendar
-from knowledge.models import EntryRef
-from knowledge.replies import AUTOMATIC, CALENDAR, LANGUAGE, MENU, MENU_PAGES, SHOW, VOTE, VOTES
+from knowledge.buttons import AUTOMATIC, CALENDAR, LANGUAGE, MENU, SHOW, VOTE
 
 
 async def question(update: Update, context: BotContext) -> None:
@@ -31,7 +30,7 @@ async def show_button(update: Update, context: BotContext) -> None:
     """A press on a topic button (``show:faq:12``): answer with that entry."""
     query = update.callback_query
     assert query is not None
-    ref = EntryRef.parse((query.data or "").removeprefix(f"{SHOW}:"))
+    ref = SHOW.parse(query.data)
     if ref is None:
         await stale_button(update, context)
         return
@@ -43,8 +42,8 @@ async def menu_button(update: Update, context: BotContext) -> None:
     """A press on a main-menu button (``menu:events``)."""
     query = update.callback_query
     assert query is not None
-    page = (query.data or "").removeprefix(f"{MENU}:")
-    if page not in MENU_PAGES:
+    page = MENU.parse(query.data)
+    if page is None:
         await stale_button(update, context)
         return
     await query.answer()
@@ -68,11 +67,11 @@ async def vote_button(update: Update, context: BotContext) -> None:
     """👍 or 👎 under an answer (``vote:up:faq:12``): counted once per user and answer."""
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    vote, _, ref_text = (query.data or "").removeprefix(f"{VOTE}:").partition(":")
-    ref = EntryRef.parse(ref_text)
+    vote = VOTE.parse(query.data)
     thanks = None
-    if vote in VOTES and ref is not None and ref.kind == "faq":
-        thanks = context.kb.vote(update.effective_user.id, ref, vote, context.lang(update))
+    if vote is not None and vote.ref.kind == "faq":
+        user_id, lang = update.effective_user.id, context.lang(update)
+        thanks = context.kb.vote(user_id, vote.ref, vote.vote, lang)
     if thanks is None:  # not a vote, or for no answer we have
         await stale_button(update, context)
         return
@@ -85,8 +84,8 @@ async def language_button(update: Update, context: BotContext) -> None:
     """A choice from /language (``lang:ru``, or ``lang:auto`` to follow Telegram again)."""
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    code = (query.data or "").removeprefix(f"{LANGUAGE}:")
-    if code != AUTOMATIC and code not in context.kb.catalog.languages:
+    code = LANGUAGE.parse(query.data)
+    if code is None or (code != AUTOMATIC and code not in context.kb.catalog.languages):
         await stale_button(update, context)
         return
     await query.answer()
@@ -100,7 +99,7 @@ async def calendar_button(update: Update, context: BotContext) -> None:
     """ "Add to calendar" under an event (``ics:event:3``): the event as an .ics file."""
     query = update.callback_query
     assert query is not None
-    ref = EntryRef.parse((query.data or "").removeprefix(f"{CALENDAR}:"))
+    ref = CALENDAR.parse(query.data)
     calendar = context.kb.event_calendar(ref, context.lang(update)) if ref else None
     if calendar is None:
         await stale_button(update, context)

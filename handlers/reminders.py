@@ -14,7 +14,7 @@ from handlers.addressing import private_chat_id
 from handlers.context import REMINDERS_KEY, BotContext
 from handlers.questions import stale_button
 from handlers.render import send, send_to
-from knowledge.reminders import Reminders, parse_action, parse_hour
+from knowledge.reminders import SUBSCRIPTION, Reminders, parse_hour
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ async def subscription_button(update: Update, context: BotContext) -> None:
     buttons (``sub:zone:beijing``)."""
     query = update.callback_query
     assert query is not None
-    choice = parse_action(query.data or "")
+    choice = SUBSCRIPTION.parse(query.data)
     chat_id = private_chat_id(update)
     if choice is None or chat_id is None:
         await stale_button(update, context)

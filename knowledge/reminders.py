@@ -17,19 +17,18 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from knowledge.buttons import CALENDAR, Codec
 from knowledge.calendar import DATE_ERRORS, can_be_added, skipped
 from knowledge.models import EntryRef, Event
 from knowledge.replies import (
     Button,
     Reply,
-    calendar_action,
     in_rows,
     join_paragraphs,
     one_per_row,
 )
 from knowledge.service import KnowledgeService
 
-SUBSCRIBE = "sub"  # button actions: sub:on, sub:off, sub:hour:9, sub:zone:beijing
 HOURS = (7, 8, 9, 10, 12, 18)  # offered as buttons; /subscribe takes any hour 0–23
 DEFAULT_HOUR = 9
 # The two cities' clocks, for the reminder hour; each event has its own (Event.timezone).
@@ -43,15 +42,6 @@ KEEP_RECORDS = timedelta(days=90)  # sent-notice records outlive any event they 
 KINDS = ("new", "day_before", "on_day")
 
 
-def subscribe_action(hour: int | None = None) -> str:
-    return f"{SUBSCRIBE}:on" if hour is None else f"{SUBSCRIBE}:hour:{hour}"
-
-
-def zone_action(zone: str) -> str:
-    return f"{SUBSCRIBE}:zone:{zone}"
-
-
-UNSUBSCRIBE_ACTION = f"{SUBSCRIBE}:off"
 _HOUR = re.compile(r"^([01]?[0-9]|2[0-3])(?::00)?$")
 
 
@@ -70,12 +60,18 @@ class Choice:
     zone: str | None = None
 
 
-def parse_action(action: str) -> Choice | None:
+def _write_choice(choice: Choice) -> str:
+    if choice.what == "hour":
+        return f"hour:{choice.hour}"
+    if choice.what == "zone":
+        return f"zone:{choice.zone}"
+    return choice.what
+
+
+def _read_choice(text: str) -> Choice | None:
     """The choice a subscription button carries; None if the bot never issues it (forged, or
     from an older version)."""
-    if not action.startswith(f"{SUBSCRIBE}:"):
-        return None
-    what, _, value = action.removeprefix(f"{SUBSCRIBE}:").partition(":")
+    what, _, value = text.partition(":")
     if what in ("on", "off") and not value:
         return Choice(what)
     if what == "hour" and value in {str(h) for h in HOURS}:
@@ -83,6 +79,18 @@ def parse_action(action: str) -> Choice | None:
     if what == "zone" and value in ZONES:
         return Choice(what, zone=value)
     return None
+
+
+# The subscription buttons: sub:on, sub:off, sub:hour:9, sub:zone:beijing.
+SUBSCRIPTION = Codec[Choice]("sub", _write_choice, _read_choice)
+
+
+def subscribe_action(hour: int | None = None) -> str:
+    return SUBSCRIPTION(Choice("on") if hour is None else Choice("hour", hour=hour))
+
+
+def zone_action(zone: str) -> str:
+    return SUBSCRIPTION(Choice("zone", zone=zone))
 
 
 @dataclass(frozen=True)
@@ -144,7 +152,7 @@ class Reminders:
         zones = [
             Button(_ticked(fmt.label(f"button.zone_{z}"), z == zone), zone_action(z)) for z in ZONES
         ]
-        stop = Button(fmt.label("button.unsubscribe"), UNSUBSCRIBE_ACTION)
+        stop = Button(fmt.label("button.unsubscribe"), SUBSCRIPTION(Choice("off")))
         return Reply(fmt.t(key, time=at), (*in_rows(hours, 3), tuple(zones), (stop,)))
 
     def unsubscribe(self, chat_id: int, lang: str) -> Reply:
@@ -162,7 +170,7 @@ class Reminders:
         """Under the events list: subscribe, or stop, whichever the chat can do."""
         fmt = self.service.formatter(lang)
         if self.is_subscribed(chat_id):
-            return Button(fmt.label("button.unsubscribe"), UNSUBSCRIBE_ACTION)
+            return Button(fmt.label("button.unsubscribe"), SUBSCRIPTION(Choice("off")))
         return Button(fmt.label("button.subscribe"), subscribe_action())
 
     # What is due ---------------------------------------------------------------------------
@@ -230,8 +238,8 @@ class Reminders:
         kind = max(due, key=lambda d: KINDS.index(d.kind)).kind
         text = join_paragraphs([fmt.t(f"reminders.{kind}"), fmt.entry_card(event)])
         buttons = (
-            Button(fmt.label("button.calendar"), calendar_action(event.ref)),
-            Button(fmt.label("button.unsubscribe"), UNSUBSCRIBE_ACTION),
+            Button(fmt.label("button.calendar"), CALENDAR(event.ref)),
+            Button(fmt.label("button.unsubscribe"), SUBSCRIPTION(Choice("off"))),
         )
         keys = tuple(d.key for d in due)
         return Notice(chat_id, event.ref, keys, Reply(text, (buttons,)))

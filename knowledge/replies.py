@@ -23,43 +23,12 @@ from knowledge.models import (
     EVENT_ZONES,
     Contact,
     Entry,
-    EntryRef,
     Event,
     EventDate,
     FaqEntry,
     Source,
     pick,
 )
-
-# Actions a button can carry. Entry refs ("faq:12") are shown with SHOW.
-SHOW = "show"
-MENU = "menu"
-VOTE = "vote"
-VOTES = ("up", "down")
-LANGUAGE = "lang"
-CALENDAR = "ics"
-AUTOMATIC = "auto"
-MENU_PAGES = ("agreement", "events", "contacts", "help")
-
-
-def show_action(ref: EntryRef) -> str:
-    return f"{SHOW}:{ref}"
-
-
-def menu_action(page: str) -> str:
-    return f"{MENU}:{page}"
-
-
-def vote_action(vote: str, ref: EntryRef) -> str:
-    return f"{VOTE}:{vote}:{ref}"
-
-
-def language_action(code: str) -> str:
-    return f"{LANGUAGE}:{code}"
-
-
-def calendar_action(ref: EntryRef) -> str:
-    return f"{CALENDAR}:{ref}"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from knowledge.activity import Activity
+from knowledge.buttons import AUTOMATIC, CALENDAR, LANGUAGE, MENU, MENU_PAGES, SHOW, VOTE, Vote
 from knowledge.calendar import DATE_ERRORS, CalendarFile, can_be_added, event_calendar, skipped
 from knowledge.catalog import Catalog
 from knowledge.decision import MAX_SUGGESTIONS, Evidence, Outcome, decide, gather
@@ -16,19 +17,12 @@ from knowledge.markup import Markup, escape, to_plain, well_formed
 from knowledge.matcher import Match
 from knowledge.models import DEFAULT_LANGUAGE, EntryRef, Event, FaqEntry, pick
 from knowledge.replies import (
-    AUTOMATIC,
-    MENU_PAGES,
     Button,
     Formatter,
     Reply,
-    calendar_action,
     in_rows,
     join_paragraphs,
-    language_action,
-    menu_action,
     one_per_row,
-    show_action,
-    vote_action,
 )
 from knowledge.retrieval import HybridMatcher, Retrieved
 from knowledge.semantic import Embedder, VectorCache, default_embedder
@@ -142,10 +136,10 @@ class KnowledgeService:
     def language_menu(self, lang: str) -> Reply:
         fmt = self.formatter(lang)
         buttons = [
-            Button(self.catalog.text(code, "meta.name"), language_action(code))
+            Button(self.catalog.text(code, "meta.name"), LANGUAGE(code))
             for code in self.catalog.languages
         ]
-        automatic = Button(fmt.label("language.automatic"), language_action(AUTOMATIC))
+        automatic = Button(fmt.label("language.automatic"), LANGUAGE(AUTOMATIC))
         return Reply(fmt.t("language.choose"), (*in_rows(buttons, 2), (automatic,)))
 
     def choose_language(self, user_id: int, lang: str | None) -> Reply:
@@ -197,7 +191,7 @@ class KnowledgeService:
         buttons = [
             Button(
                 fmt.label("button.see_also", title=self._suggestion(c.as_match(), lang).title),
-                show_action(c.ref),
+                SHOW(c.ref),
             )
             for c in related
         ]
@@ -234,7 +228,7 @@ class KnowledgeService:
 
     @staticmethod
     def _suggestion_buttons(suggestions: tuple[Suggestion, ...]) -> tuple[tuple[Button, ...], ...]:
-        return one_per_row(Button(s.title, show_action(s.ref)) for s in suggestions)
+        return one_per_row(Button(s.title, SHOW(s.ref)) for s in suggestions)
 
     def _no_answer(self, fmt: Formatter, suggestions: tuple[Suggestion, ...]) -> Reply:
         parts = [fmt.t("ask.no_answer")]
@@ -273,11 +267,11 @@ class KnowledgeService:
         rows: list[tuple[Button, ...]] = []
         if ref.kind == "faq":
             rows.append(
-                (Button("👍", vote_action("up", ref)), Button("👎", vote_action("down", ref)))
+                (Button("👍", VOTE(Vote("up", ref))), Button("👎", VOTE(Vote("down", ref))))
             )
         actions = [Button(fmt.label("button.share"), share=ref.payload)]
         if isinstance(entry, Event) and can_be_added(entry):
-            actions.append(Button(fmt.label("button.calendar"), calendar_action(ref)))
+            actions.append(Button(fmt.label("button.calendar"), CALENDAR(ref)))
         rows.append(tuple(actions))
         return Reply(fmt.entry_card(entry), tuple(rows))
 
@@ -337,7 +331,7 @@ class KnowledgeService:
         summary = [e for e in faqs if "agreement" in e.tags]
         if not summary:
             return Reply(fmt.t("agreement.empty"))
-        areas = [Button(e.label(lang), show_action(e.ref)) for e in faqs if "area" in e.tags]
+        areas = [Button(e.label(lang), SHOW(e.ref)) for e in faqs if "area" in e.tags]
         body = join_paragraphs(
             [
                 fmt.t("agreement.title"),
@@ -401,5 +395,5 @@ class KnowledgeService:
 
     @staticmethod
     def _menu_buttons(fmt: Formatter) -> tuple[tuple[Button, ...], ...]:
-        buttons = [Button(fmt.label(f"menu.{page}"), menu_action(page)) for page in MENU_PAGES]
+        buttons = [Button(fmt.label(f"menu.{page}"), MENU(page)) for page in MENU_PAGES]
         return in_rows(buttons, 2)

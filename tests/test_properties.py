@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from handlers.setup import ADMIN_COMMANDS, MENU_COMMANDS
+from knowledge.buttons import Codec, Fixed
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings
 from knowledge.store import ADMINS, AUDIT, CONTENT_TABLES
@@ -247,10 +248,23 @@ def button_prefixes_of(application: Application) -> list[str]:
     """The literal beginnings of the callback data the bot's button handlers take."""
     prefixes = set()
     for handler in handlers_of(application):
-        if isinstance(handler, CallbackQueryHandler) and isinstance(handler.pattern, re.Pattern):
-            for part in re.sub(r"[\^$()]", "", handler.pattern.pattern).split("|"):
-                prefixes.add(part)
+        if isinstance(handler, CallbackQueryHandler):
+            prefixes.update(_kinds(handler.pattern))
     return sorted(prefixes - {""})
+
+
+def _kinds(pattern: Any) -> set[str]:
+    """The data beginnings a button handler's pattern takes: a codec's ``kind:`` or a fixed
+    button's data."""
+    codec = getattr(pattern, "__self__", None)
+    if isinstance(codec, Codec):
+        return {f"{codec.kind}:"}
+    if isinstance(codec, Fixed):
+        return {str(codec)}
+    if pattern is None:  # the catch-all for buttons no one else takes
+        return set()
+    assert isinstance(pattern, re.Pattern), pattern
+    return set(re.sub(r"[\^$()]", "", pattern.pattern).split("|"))
 
 
 def test_the_generators_cover_every_command_and_button_the_bot_knows(

@@ -17,21 +17,6 @@ from __future__ import annotations
 
 from knowledge.activity import Activity
 from knowledge.admin.base import (
-    CANCEL,
-    DELETE,
-    FAQ_PAGE,
-    FORM_ALTERNATE,
-    FORM_CANCEL,
-    FORM_FIELD,
-    FORM_NEW,
-    FORM_REAPPLY,
-    FORM_SAVE,
-    IMPORT_APPLY,
-    RESTORE,
-    UNANSWERED_ATTACH,
-    UNANSWERED_DISMISS,
-    UNANSWERED_NEW,
-    UNDO,
     AdminPart,
     PendingImport,
     Step,
@@ -62,9 +47,4 @@ class AdminService(AdminPart):
         self.transfer = TransferAdmin(*parts)
 
 
-__all__ = [
-    "CANCEL", "DELETE", "FAQ_PAGE", "FORM_ALTERNATE", "FORM_CANCEL", "FORM_FIELD", "FORM_NEW",
-    "FORM_REAPPLY", "FORM_SAVE", "IMPORT_APPLY", "RESTORE", "UNANSWERED_ATTACH",
-    "UNANSWERED_DISMISS", "UNANSWERED_NEW", "UNDO", "AdminService", "NotAllowed",
-    "PendingImport", "Step", "problem_text",
-]  # fmt: skip
+__all__ = ["AdminService", "NotAllowed", "PendingImport", "Step", "problem_text"]

@@ -9,6 +9,7 @@ from typing import Literal
 
 from knowledge.activity import Activity
 from knowledge.backups import Backups
+from knowledge.buttons import FORM_CANCEL
 from knowledge.catalog import Catalog
 from knowledge.editing import Editor
 from knowledge.forms import Form
@@ -31,21 +32,7 @@ ATTACH_FLOOR = 45.0
 
 State = Literal["filling", "choosing", "duplicate", "confirming", "done"]
 
-# Button actions of the admin screens (callback data), each under 64 bytes.
-FORM_SAVE, FORM_CANCEL, FORM_FIELD, FORM_ALTERNATE, FORM_NEW, FORM_REAPPLY = (
-    "form:save",
-    "form:cancel",
-    "form:field:",
-    "form:alt:",
-    "form:new",
-    "form:reapply",
-)
-DELETE, UNDO, FAQ_PAGE = "del:", "undo:", "faqs:"
-UNANSWERED_NEW, UNANSWERED_ATTACH, UNANSWERED_DISMISS = "un:new:", "un:attach:", "un:dismiss:"
-IMPORT_APPLY = "import:"
-RESTORE = "restore:"
 RESTORE_SHOWN = 10
-CANCEL = "cancel"
 
 
 @dataclass

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from knowledge.admin.base import (
-    CANCEL,
-    DELETE,
-    FAQ_PAGE,
     FAQ_PAGE_SIZE,
     AdminPart,
     entry_ref,
+)
+from knowledge.buttons import (
+    CANCEL,
+    DELETE,
+    FAQ_PAGE,
 )
 from knowledge.markup import Markup
 from knowledge.models import EntryRef, FaqEntry, Kind
@@ -31,7 +33,7 @@ class ContentAdmin(AdminPart):
         )
         buttons = (
             (
-                Button(fmt.label("button.delete"), f"{DELETE}{ref}"),
+                Button(fmt.label("button.delete"), DELETE(ref)),
                 Button(fmt.label("button.cancel"), CANCEL),
             ),
         )
@@ -78,9 +80,9 @@ class ContentAdmin(AdminPart):
         )
         nav = []
         if page > 1:
-            nav.append(Button(fmt.label("button.previous"), f"{FAQ_PAGE}{page - 1}"))
+            nav.append(Button(fmt.label("button.previous"), FAQ_PAGE(page - 1)))
         if page < pages:
-            nav.append(Button(fmt.label("button.next"), f"{FAQ_PAGE}{page + 1}"))
+            nav.append(Button(fmt.label("button.next"), FAQ_PAGE(page + 1)))
         return Reply(body, (tuple(nav),) if nav else ())
 
     def _missing_note(self, fmt: Formatter, entry: FaqEntry) -> Markup:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from knowledge.admin.base import (
     FIELD_LABELS,
+    AdminPart,
+    Step,
+    changed_fields,
+    entry_ref,
+)
+from knowledge.buttons import (
     FORM_ALTERNATE,
     FORM_CANCEL,
     FORM_FIELD,
     FORM_NEW,
     FORM_REAPPLY,
     FORM_SAVE,
-    AdminPart,
-    Step,
-    changed_fields,
-    entry_ref,
 )
 from knowledge.editing import ChangedMeanwhile
 from knowledge.forms import Form, field_names, one_line, one_line_translation
@@ -81,7 +83,7 @@ class FormsAdmin(AdminPart):
             return self._save(by, form)
         fmt = self.fmt(lang)
         buttons = [
-            Button(fmt.label(f"field.{name}"), FORM_FIELD + name) for name in field_names(kind)
+            Button(fmt.label(f"field.{name}"), FORM_FIELD(name)) for name in field_names(kind)
         ]
         body = join_paragraphs(
             [fmt.t("edit.choose", ref=str(ref)), self._card(kind, base, lang, ref.id)]
@@ -243,7 +245,7 @@ class FormsAdmin(AdminPart):
             (
                 Button(
                     fmt.label("button.add_alternate", id=best.ref.id),
-                    f"{FORM_ALTERNATE}{best.ref.id}",
+                    FORM_ALTERNATE(best.ref.id),
                 ),
             ),
             (Button(fmt.label("button.keep_new"), FORM_NEW),),

@@ -6,19 +6,22 @@ from datetime import datetime
 
 from knowledge.admin.base import (
     ATTACH_FLOOR,
-    CANCEL,
     FIELD_LABELS,
     HISTORY_SHOWN,
     TOP_SHOWN,
-    UNANSWERED_ATTACH,
-    UNANSWERED_DISMISS,
-    UNANSWERED_NEW,
     UNANSWERED_SHOWN,
-    UNDO,
     AdminPart,
     changed_fields,
     entry_ref,
     person,
+)
+from knowledge.buttons import (
+    CANCEL,
+    UNANSWERED_ATTACH,
+    UNANSWERED_DISMISS,
+    UNANSWERED_NEW,
+    UNDO,
+    Attach,
 )
 from knowledge.markup import Markup
 from knowledge.models import EntryRef
@@ -38,7 +41,7 @@ class ReviewAdmin(AdminPart):
         text = fmt.t("undo.confirm", change=self._describe(change, lang))
         buttons = (
             (
-                Button(fmt.label("button.undo"), f"{UNDO}{change['id']}"),
+                Button(fmt.label("button.undo"), UNDO(change["id"])),
                 Button(fmt.label("button.keep"), CANCEL),
             ),
         )
@@ -95,7 +98,7 @@ class ReviewAdmin(AdminPart):
             return [Reply(fmt.t("unanswered.none"))]
         replies = [Reply(fmt.t("unanswered.title", count=len(self.kb.unanswered())))]
         for row in rows:
-            buttons = [Button(fmt.label("button.new_faq"), f"{UNANSWERED_NEW}{row['id']}")]
+            buttons = [Button(fmt.label("button.new_faq"), UNANSWERED_NEW(row["id"]))]
             best = [
                 m
                 for m in self.service.matcher.rank(row["text"], 3)
@@ -105,10 +108,10 @@ class ReviewAdmin(AdminPart):
                 buttons.append(
                     Button(
                         fmt.label("button.attach", id=best[0].ref.id),
-                        f"{UNANSWERED_ATTACH}{row['id']}:{best[0].ref.id}",
+                        UNANSWERED_ATTACH(Attach(row["id"], best[0].ref.id)),
                     )
                 )
-            buttons.append(Button(fmt.label("button.dismiss"), f"{UNANSWERED_DISMISS}{row['id']}"))
+            buttons.append(Button(fmt.label("button.dismiss"), UNANSWERED_DISMISS(row["id"])))
             text = fmt.t(
                 "unanswered.row", text=row["text"], count=row["count"], last=row["last_seen"][:10]
             )

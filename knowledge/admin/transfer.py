@@ -6,15 +6,17 @@ import secrets
 from typing import Literal
 
 from knowledge.admin.base import (
-    CANCEL,
-    IMPORT_APPLY,
     IMPORT_EXPIRY,
-    RESTORE,
     RESTORE_SHOWN,
     AdminPart,
     PendingImport,
 )
 from knowledge.backups import Backup
+from knowledge.buttons import (
+    CANCEL,
+    IMPORT_APPLY,
+    RESTORE,
+)
 from knowledge.markup import Markup
 from knowledge.replies import Button, Formatter, Reply, join_paragraphs, one_per_row
 from knowledge.transfer import MAX_IMPORT_BYTES, ImportPlan, export_bytes, plan_import
@@ -52,7 +54,7 @@ class TransferAdmin(AdminPart):
         apply_label = fmt.label("button.apply_import" if reason == "import" else "button.restore")
         buttons = (
             (
-                Button(apply_label, f"{IMPORT_APPLY}{pending.token}"),
+                Button(apply_label, IMPORT_APPLY(pending.token)),
                 Button(fmt.label("button.cancel"), CANCEL),
             ),
         )
@@ -109,7 +111,7 @@ class TransferAdmin(AdminPart):
         if not shown:
             return self.service.message("restore.none", lang)
         buttons = one_per_row(
-            Button(self._backup_label(fmt, backup), f"{RESTORE}{backup.name}") for backup in shown
+            Button(self._backup_label(fmt, backup), RESTORE(backup.name)) for backup in shown
         )
         return Reply(fmt.t("restore.list"), buttons)
 
