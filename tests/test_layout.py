@@ -40,3 +40,19 @@ def test_test_modules_import_support_not_one_another() -> None:
     for path in sorted((REPO / "tests").glob("test_*.py")):
         others = {n for n in imported_modules(path) if n.startswith("tests.test_")}
         assert not others, f"{path.name} imports {others}: move what they share to tests/support"
+
+
+MAX_MODULE_LINES = 500
+MAX_CLASS_LINES = 400
+PRODUCT = ("knowledge", "handlers", "transports")
+
+
+def test_no_product_module_or_class_grows_past_a_readable_size() -> None:
+    paths = [REPO / "bot.py", REPO / "cli.py"]
+    paths += [path for package in PRODUCT for path in (REPO / package).rglob("*.py")]
+    for path in paths:
+        source = path.read_text(encoding="utf-8")
+        assert len(source.splitlines()) <= MAX_MODULE_LINES, path.name
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.ClassDef):
+                assert node.end_lineno - node.lineno < MAX_CLASS_LINES, (path.name, node.name)

@@ -18,7 +18,7 @@ from typing import TextIO
 from telegram import Update
 from telegram.ext import Application
 
-from handlers.admin import FORM_KEY
+from handlers.admin_guard import FORM_KEY
 from handlers.context import SERVICE_KEY
 from knowledge.service import KnowledgeService
 from knowledge.storage import write_atomically
