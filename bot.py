@@ -81,7 +81,7 @@ def build_application(
     from telegram.ext import Application, ContextTypes, Defaults
 
     import handlers
-    from handlers.context import BotContext, attach_services
+    from handlers.context import SERVICES_KEY, BotContext, Services
     from handlers.persistence import form_persistence
     from handlers.setup import post_init, post_shutdown
 
@@ -109,7 +109,8 @@ def build_application(
         builder = builder.rate_limiter(ResilientRateLimiter())
     application = builder.build()
     flood = FloodGuard(settings.flood_limit)
-    attach_services(application, service, admin_service(service, settings), flood)
+    services = Services.build(service, admin_service(service, settings), flood)
+    application.bot_data[SERVICES_KEY] = services
     handlers.register(application)
     return application
 
@@ -133,10 +134,10 @@ def run_bot(settings: Settings) -> int:
 def run_polling(service: KnowledgeService, settings: Settings) -> int:
     from telegram import Update
 
-    from handlers.context import MODE_KEY
+    from handlers.context import services_of
 
     application = build_application(service, settings)
-    application.bot_data[MODE_KEY] = "long polling"
+    services_of(application).mode = "long polling"
     return _serve(
         settings,
         lambda: application.run_polling(
@@ -146,14 +147,14 @@ def run_polling(service: KnowledgeService, settings: Settings) -> int:
 
 
 def run_webhook(service: KnowledgeService, settings: Settings) -> int:
-    from handlers.context import MODE_KEY
+    from handlers.context import services_of
     from transports.webhook import WebhookConfig
     from transports.webhook import run_webhook as serve
 
     config = WebhookConfig.from_settings(settings)
     redact_in_logs(config.secret)
     application = build_application(service, settings)
-    application.bot_data[MODE_KEY] = f"webhook {config.url}"
+    services_of(application).mode = f"webhook {config.url}"
     return _serve(
         settings,
         lambda: serve(application, config, bootstrap_retries=BOOTSTRAP_RETRIES),

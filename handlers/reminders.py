@@ -11,10 +11,10 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import Application, ContextTypes
 
 from handlers.addressing import private_chat_id
-from handlers.context import REMINDERS_KEY, BotContext
+from handlers.context import BotContext, services_of
 from handlers.questions import stale_button
 from handlers.render import send, send_to
-from knowledge.reminders import SUBSCRIPTION, Reminders, parse_hour
+from knowledge.reminders import SUBSCRIPTION, parse_hour
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ async def subscription_button(update: Update, context: BotContext) -> None:
 
 async def send_due_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The job: send every notice that is due, one at a time through the rate limiter."""
-    reminders: Reminders = context.application.bot_data[REMINDERS_KEY]
+    reminders = services_of(context.application).reminders
     for notice in reminders.due():
         try:
             await send_to(context.bot, notice.chat_id, notice.reply)

@@ -11,10 +11,9 @@ from telegram import BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
-from handlers.context import ADMIN_KEY, MODE_KEY, SERVICE_KEY
+from handlers.context import services_of
 from handlers.reminders import schedule_reminders
 from knowledge.activity import FLUSH_INTERVAL
-from knowledge.admin import AdminService
 from knowledge.service import KnowledgeService
 from transports.delivery import ResilientRateLimiter, log_network_faults_briefly, ready
 
@@ -42,8 +41,8 @@ async def post_init(application: Application) -> None:
         log_network_faults_briefly()  # Telegram's hiccups are ridden out: no tracebacks for them
         application.bot.rate_limiter.retrying = True
         ready()
-    service: KnowledgeService = application.bot_data[SERVICE_KEY]
-    admin: AdminService = application.bot_data[ADMIN_KEY]
+    service = services_of(application).kb
+    admin = services_of(application).admin
     # The menu in every language we speak; English for everyone else.
     await application.bot.set_my_commands(_commands(service, MENU_COMMANDS, "en"))
     for lang in service.catalog.languages:
@@ -65,7 +64,7 @@ async def post_init(application: Application) -> None:
         application.job_queue.run_repeating(
             hourly_summary, interval=SUMMARY_INTERVAL, first=SUMMARY_INTERVAL, name="summary"
         )
-    mode = application.bot_data.get(MODE_KEY, "console chat")
+    mode = services_of(application).mode
     log.info(
         "Started %s %s (%s): %d entries indexed", PACKAGE, _version(), mode, len(service.matcher)
     )
@@ -80,7 +79,7 @@ def _version() -> str:
 
 async def hourly_summary(context: ContextTypes.DEFAULT_TYPE) -> None:
     """One line an hour, and only when people asked something: idle, the log stays empty."""
-    service: KnowledgeService = context.application.bot_data[SERVICE_KEY]
+    service = services_of(context.application).kb
     hour = service.activity.since_last_summary()
     if hour.asked:
         log.info(
@@ -92,7 +91,7 @@ async def hourly_summary(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def introduce_the_bot(application: Application) -> None:
     """What Telegram shows before the first message (the description in an empty chat, the
     short one on the bot's profile and in shares), in each language we speak."""
-    service: KnowledgeService = application.bot_data[SERVICE_KEY]
+    service = services_of(application).kb
     catalog = service.catalog
     for lang in (None, *catalog.languages):
         with contextlib.suppress(TelegramError):  # cosmetic: never a reason not to start
@@ -106,8 +105,8 @@ async def introduce_the_bot(application: Application) -> None:
 
 async def refresh_admin_commands(application: Application, user_id: int) -> None:
     """Show the admin commands in the menu of an admin's private chat, and only there."""
-    service: KnowledgeService = application.bot_data[SERVICE_KEY]
-    admin: AdminService = application.bot_data[ADMIN_KEY]
+    service = services_of(application).kb
+    admin = services_of(application).admin
     scope = BotCommandScopeChat(user_id)
     with contextlib.suppress(TelegramError):  # e.g. the admin never started a chat with us
         for lang in (None, *service.catalog.languages):
@@ -119,17 +118,17 @@ async def refresh_admin_commands(application: Application, user_id: int) -> None
 
 
 async def flush_activity(context: ContextTypes.DEFAULT_TYPE) -> None:
-    service: KnowledgeService = context.application.bot_data[SERVICE_KEY]
+    service = services_of(context.application).kb
     service.activity.flush()
 
 
 async def daily_backup(context: ContextTypes.DEFAULT_TYPE) -> None:
-    admin: AdminService = context.application.bot_data[ADMIN_KEY]
+    admin = services_of(context.application).admin
     if admin.backups.daily_due():
         backup = admin.backups.take("daily")
         log.info("Daily backup %s written", backup.name)
 
 
 async def post_shutdown(application: Application) -> None:
-    service: KnowledgeService = application.bot_data[SERVICE_KEY]
+    service = services_of(application).kb
     service.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from handlers.context import services_of
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings
 from tests.conftest import OWNER, Chat, Clock, buttons, chat_with, data, file_of, text_of
@@ -155,7 +156,7 @@ async def test_admin_added_by_replying_to_a_forwarded_message(owner: Chat) -> No
     forwarded = owner.user.forwarded_from(sender)["message"]
     [added] = await owner.process(owner.user.message("/addadmin", reply_to_message=forwarded))
     assert "778" in added["text"] and "Wang Fang" in added["text"]
-    assert owner.application.bot_data["admin"].is_admin(778)
+    assert services_of(owner.application).admin.is_admin(778)
     admin_menu = owner.api.commands.get('{"chat_id": 778, "type": "chat"}|')
     assert admin_menu and any(c["command"] == "addfaq" for c in admin_menu)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from handlers.context import services_of
 from knowledge.backups import Backups
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings
@@ -163,7 +164,7 @@ async def test_a_forged_or_unknown_backup_name_is_refused_politely(
 
 async def test_restore_with_no_backups_says_so(owner: Chat) -> None:
     # The daily job may already have run; a fresh directory name proves the empty case.
-    owner.application.bot_data["admin"].backups.directory = Path("/nonexistent/backups")
+    services_of(owner.application).admin.backups.directory = Path("/nonexistent/backups")
     [reply] = await owner.send("/restore")
     assert "no backups yet" in reply["text"]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers.context import FLOOD_KEY
+from handlers.context import services_of
 from handlers.persistence import CONVERSATIONS_FILE
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings
@@ -37,7 +37,7 @@ def service(make_service: Callable[..., KnowledgeService], clock: Clock) -> Know
 async def chat(service: KnowledgeService, clock: Clock) -> AsyncIterator[Chat]:
     """The bot with the default settings; flood control reads the test's clock."""
     async with chat_with(service, Settings()) as conversation:
-        conversation.application.bot_data[FLOOD_KEY].clock = lambda: clock.now.timestamp()
+        services_of(conversation.application).flood.clock = lambda: clock.now.timestamp()
         yield conversation
 
 

@@ -8,6 +8,7 @@ from datetime import date
 
 from telegram.ext import MessageHandler, filters
 
+from handlers.context import services_of
 from knowledge.store import UNANSWERED
 from tests.conftest import Chat, buttons, chat_with, seed_data, text_of
 
@@ -141,7 +142,7 @@ async def test_out_of_scope_question_gets_no_program_fact_and_is_recorded(chat: 
     assert "mos.ru" in text  # whom to contact
     for fact in ("2020", "Sobyanin", "billion", "signed"):
         assert fact not in text
-    service = chat.application.bot_data["service"]
+    service = services_of(chat.application).kb
     kb = service.kb
     service.activity.flush()  # as the periodic job and /unanswered do
     [row] = kb.unanswered()
@@ -226,4 +227,4 @@ async def test_in_a_group_only_messages_addressed_to_the_bot_are_answered(chat: 
         group.user.message("and how much trade is there with China?", reply_to_message=bot_message)
     )
     assert "$20.5 billion" in reply["text"]
-    assert [row["text"] for row in chat.application.bot_data["service"].kb.unanswered()] == []
+    assert [row["text"] for row in services_of(chat.application).kb.kb.unanswered()] == []

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from handlers.context import services_of
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings
 from knowledge.text import detect_language
@@ -134,7 +135,7 @@ async def test_the_language_chosen_with_language_wins_and_is_remembered(
         [reply] = await user.send("/help")
         assert (
             "/language" in reply["text"]
-            and reply["text"] == restarted.application.bot_data["service"].help("zh").plain
+            and reply["text"] == services_of(restarted.application).kb.help("zh").plain
         )
         [menu] = await user.send("/language")
         [automatic] = await user.press("lang:auto", menu)
@@ -157,7 +158,7 @@ async def test_a_missing_translation_falls_back_to_english_and_says_so(chat: Cha
     russian = chat.as_user(user_id=2005, first_name="Пётр", language_code="ru")
     [reply] = await russian.send("ferry capitals")  # no language of its own: the reader's
     assert "There is none." in reply["text"]
-    note = chat.application.bot_data["service"].catalog.template("ru", "answer.untranslated")
+    note = services_of(chat.application).kb.catalog.template("ru", "answer.untranslated")
     assert (
         note.replace("<i>", "").replace("</i>", "").format(language="английский") in reply["text"]
     )

@@ -19,7 +19,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from handlers.admin_guard import FORM_KEY
-from handlers.context import SERVICE_KEY
+from handlers.context import services_of
 from knowledge.service import KnowledgeService
 from knowledge.storage import write_atomically
 from knowledge.text import whole_number
@@ -55,7 +55,7 @@ class ConsoleChat:
 
     @property
     def service(self) -> KnowledgeService:
-        return self.application.bot_data[SERVICE_KEY]
+        return services_of(self.application).kb
 
     def note(self, key: str, **values: object) -> str:
         return self.service.catalog.text(CONSOLE_LANGUAGE, key, **values)

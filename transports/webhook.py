@@ -40,7 +40,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import Application, ExtBot
 from tornado.httpserver import HTTPServer
 
-from handlers.context import SERVICE_KEY
+from handlers.context import services_of
 from knowledge.settings import HEALTH_PATH, Settings, SettingsError
 
 log = logging.getLogger(__name__)
@@ -238,7 +238,7 @@ class UpdateHandler(JSONHandler):
 class HealthHandler(JSONHandler):
     def get(self) -> None:
         running = self.bot_app.running
-        entries = len(self.bot_app.bot_data[SERVICE_KEY].matcher)
+        entries = len(services_of(self.bot_app).kb.matcher)
         self.reply(200 if running else 503, ok=running, entries=entries)
 
 
