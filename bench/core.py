@@ -302,6 +302,7 @@ def _durable_edit(entries: list[FaqEntry], generator: Generator) -> dict:
     """The same, through the admin path: validated, written to disk with its audit record, then
     answerable."""
     from knowledge.editing import Editor
+    from knowledge.roles import Roles
     from knowledge.store import KnowledgeBase
 
     with tempfile.TemporaryDirectory() as directory:
@@ -313,7 +314,7 @@ def _durable_edit(entries: list[FaqEntry], generator: Generator) -> dict:
         with kb.transaction():
             kb.replace_content({"faq": docs, "sources": [], "synonyms": []})
         matcher = HybridMatcher(kb.entries(), [], VectorCache(default_embedder()))
-        editor = Editor(kb, matcher, frozenset({1}))
+        editor = Editor(kb, matcher, Roles(kb, frozenset({1})))
         seconds = []
         for number in range(10):
             question = f"zqy{number} " + " ".join(generator.foreign["de"][number : number + 3])

@@ -38,7 +38,7 @@ from knowledge.buttons import (
     UNDO,
     Codec,
 )
-from knowledge.editing import NotAllowed
+from knowledge.roles import NotAllowed
 from knowledge.validation import Invalid
 
 log = logging.getLogger(__name__)

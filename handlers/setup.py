@@ -49,7 +49,7 @@ async def post_init(application: Application) -> None:
         commands = _commands(service, MENU_COMMANDS, lang)
         await application.bot.set_my_commands(commands, language_code=lang)
     await introduce_the_bot(application)
-    admin_ids = set(admin.editor.owners) | {row["user_id"] for row in service.kb.admins()}
+    admin_ids = set(admin.permissions.owners) | {row["user_id"] for row in service.kb.admins()}
     for user_id in sorted(admin_ids):
         await refresh_admin_commands(application, user_id)
     if application.job_queue is not None:

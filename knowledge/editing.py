@@ -1,4 +1,4 @@
-"""Changing the knowledge base: roles, entries, synonyms, undo, history, imports.
+"""Changing the knowledge base: entries, synonyms, undo, history, imports.
 
 Every change is checked against the caller's role here, whatever the interface that asked;
 validated; written together with its audit record in one atomic step; and applied to the
@@ -14,6 +14,7 @@ from knowledge.backups import Backups
 from knowledge.matcher import Match
 from knowledge.models import EntryRef, Kind
 from knowledge.retrieval import HybridMatcher
+from knowledge.roles import Roles
 from knowledge.store import Doc, KnowledgeBase, revision
 from knowledge.validation import (
     MAX_SYNONYMS,
@@ -27,10 +28,6 @@ UNDO_WINDOW = timedelta(minutes=10)
 DUPLICATE_SCORE = 85  # a new question this close to an existing one is probably the same
 EDITORS_SOURCE = "editors"
 UNDOABLE = {"add", "edit", "delete", "synonyms", "import"}
-
-
-class NotAllowed(PermissionError):
-    """The caller's role does not allow this."""
 
 
 class ChangedMeanwhile(Exception):
@@ -47,55 +44,18 @@ class Editor:
         self,
         kb: KnowledgeBase,
         matcher: HybridMatcher,
-        owners: frozenset[int],
+        roles: Roles,
         backups: Backups | None = None,
     ) -> None:
         self.kb = kb
         self.matcher = matcher
-        self.owners = owners
+        self.roles = roles  # checked here, whatever the interface that asked
         self.backups = backups  # what an import replaced lives there, not in the audit trail
-
-    # Roles --------------------------------------------------------------------------------
-
-    def is_owner(self, user_id: int | None) -> bool:
-        return user_id is not None and user_id in self.owners
-
-    def is_admin(self, user_id: int | None) -> bool:
-        return user_id is not None and (self.is_owner(user_id) or self.kb.is_listed_admin(user_id))
-
-    def require_admin(self, user_id: int) -> None:
-        if not self.is_admin(user_id):
-            raise NotAllowed(user_id)
-
-    def require_owner(self, user_id: int) -> None:
-        if not self.is_owner(user_id):
-            raise NotAllowed(user_id)
-
-    def add_admin(self, by: int, user_id: int, name: str) -> bool:
-        """Make ``user_id`` an admin; False if they already are one."""
-        self.require_owner(by)
-        if self.is_admin(user_id):
-            return False
-        with self.kb.transaction():
-            self.kb.add_admin(user_id, name, by)
-            self.kb.record_change(by, "admin_add", None, None, {"user_id": user_id})
-        return True
-
-    def remove_admin(self, by: int, user_id: int) -> bool:
-        """Remove a listed admin; owners are set in BOT_ADMIN_IDS and cannot be removed here."""
-        self.require_owner(by)
-        if self.is_owner(user_id):
-            raise Invalid("admins.owner_fixed")
-        with self.kb.transaction():
-            removed = self.kb.remove_admin(user_id)
-            if removed:
-                self.kb.record_change(by, "admin_remove", None, {"user_id": user_id}, None)
-        return removed
 
     # Entries ------------------------------------------------------------------------------
 
     def create(self, by: int, kind: Kind, doc: Doc) -> EntryRef:
-        self.require_admin(by)
+        self.roles.require_admin(by)
         doc = self._valid(kind, {**doc, "sources": doc.get("sources") or self.editors_source()})
         with self.kb.transaction():
             ref = self.kb.insert(kind, doc)
@@ -109,7 +69,7 @@ class Editor:
         """Replace an entry; returns what it was. An edited answer names the editors as source.
         ``seen`` is the entry's revision the caller started from: if it has changed since, the
         update is refused with ``ChangedMeanwhile`` (optimistic concurrency)."""
-        self.require_admin(by)
+        self.roles.require_admin(by)
         before = self._existing(ref)
         if seen is not None and revision(before) != seen:
             raise ChangedMeanwhile(ref, before)
@@ -124,7 +84,7 @@ class Editor:
         return before
 
     def delete(self, by: int, ref: EntryRef) -> Doc:
-        self.require_admin(by)
+        self.roles.require_admin(by)
         before = self._existing(ref)
         with self.kb.transaction():
             self.kb.delete(ref)
@@ -178,7 +138,7 @@ class Editor:
 
     def add_synonyms(self, by: int, words: list[str]) -> list[str]:
         """Add a group, merging it with any group that shares a word; returns the group."""
-        self.require_admin(by)
+        self.roles.require_admin(by)
         new = parse_synonyms(words)
         before = self.kb.synonym_groups()
         merged, kept = list(new), []
@@ -198,7 +158,7 @@ class Editor:
 
     def remove_synonym(self, by: int, word: str) -> bool:
         """Take ``word`` out of its group; a group left with one word is dropped."""
-        self.require_admin(by)
+        self.roles.require_admin(by)
         word = word.strip().lower()
         before = self.kb.synonym_groups()
         after = [[w for w in group if w != word] for group in before]
@@ -219,7 +179,7 @@ class Editor:
 
     def undoable_change(self, by: int) -> Doc | None:
         """``by``'s own latest content change, if it is recent enough to undo."""
-        self.require_admin(by)
+        self.roles.require_admin(by)
         since = self.kb.clock() - UNDO_WINDOW
         for change in reversed(self.kb.changes()):
             if change["by"] != by or change["action"] == "undo":
@@ -283,13 +243,13 @@ class Editor:
     # What users asked ---------------------------------------------------------------------
 
     def dismiss_unanswered(self, by: int, row_id: int) -> bool:
-        self.require_admin(by)
+        self.roles.require_admin(by)
         with self.kb.transaction():
             return self.kb.remove_unanswered(row_id)
 
     def attach_unanswered(self, by: int, row_id: int, faq_id: int, lang: str) -> Doc:
         """Add an unanswered question as another phrasing of FAQ entry ``faq_id``."""
-        self.require_admin(by)
+        self.roles.require_admin(by)
         row = self.kb.get_unanswered(row_id)
         if row is None:
             raise Invalid("unanswered.gone")
@@ -313,7 +273,7 @@ class Editor:
         the plan no longer says what applying it would do, and it is refused. ``backup`` names
         the snapshot of what it replaces: the audit trail points there instead of holding two
         copies of the whole knowledge base."""
-        self.require_admin(by)
+        self.roles.require_admin(by)
         self.require_unchanged(seen)
         with self.kb.transaction():
             self.kb.replace_content(content)

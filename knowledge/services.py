@@ -9,6 +9,7 @@ from knowledge.admin import AdminService
 from knowledge.backups import Backups
 from knowledge.catalog import Catalog
 from knowledge.editing import Editor
+from knowledge.roles import Roles
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings
 from knowledge.store import KnowledgeBase
@@ -23,7 +24,8 @@ def open_service(settings: Settings) -> KnowledgeService:
 
 def admin_service(service: KnowledgeService, settings: Settings) -> AdminService:
     backups = Backups(service.kb, service.kb.path.parent / BACKUPS_DIR, settings.backups_kept)
-    editor = Editor(service.kb, service.matcher, settings.admin_ids, backups)
+    roles = Roles(service.kb, settings.admin_ids)
+    editor = Editor(service.kb, service.matcher, roles, backups)
     return AdminService(service, editor, service.activity, backups)
 
 

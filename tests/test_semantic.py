@@ -115,13 +115,14 @@ def test_the_service_keeps_new_vectors_for_the_next_start(
     make_service: Callable[..., KnowledgeService], tmp_path: Path
 ) -> None:
     from knowledge.editing import Editor
+    from knowledge.roles import Roles
 
     directory = tmp_path / "kept"
     service = make_service(directory=directory)
     service.close()
     assert not (directory / "vectors.npz").exists()  # the seed's vectors ship with the bot
     service = make_service(directory=directory)
-    Editor(service.kb, service.matcher, frozenset({1})).create(
+    Editor(service.kb, service.matcher, Roles(service.kb, frozenset({1}))).create(
         1, "faq", {"questions": {"en": ["Is there a ferry?"]}, "answer": {"en": "No ferry."}}
     )
     service.close()
@@ -131,8 +132,9 @@ def test_the_service_keeps_new_vectors_for_the_next_start(
 
 def test_an_admin_edit_is_answerable_at_once_by_meaning(service: KnowledgeService) -> None:
     from knowledge.editing import Editor
+    from knowledge.roles import Roles
 
-    editor = Editor(service.kb, service.matcher, frozenset({1}))
+    editor = Editor(service.kb, service.matcher, Roles(service.kb, frozenset({1})))
     ref = editor.create(
         1,
         "faq",

@@ -28,7 +28,8 @@ from knowledge.admin.review import ReviewAdmin
 from knowledge.admin.roles import RolesAdmin
 from knowledge.admin.transfer import TransferAdmin
 from knowledge.backups import Backups
-from knowledge.editing import Editor, NotAllowed
+from knowledge.editing import Editor
+from knowledge.roles import NotAllowed
 from knowledge.service import KnowledgeService
 
 

@@ -66,12 +66,13 @@ class AdminPart:
         self.activity = activity
         self.backups = backups
         self.kb = service.kb
+        self.permissions = editor.roles
 
     def fmt(self, lang: str) -> Formatter:
         return self.service.formatter(lang)
 
     def is_admin(self, user_id: int | None) -> bool:
-        return self.editor.is_admin(user_id)
+        return self.permissions.is_admin(user_id)
 
     def refusal(self, lang: str) -> Reply:
         return self.service.message("admin.refused", lang)

@@ -22,7 +22,7 @@ class ContentAdmin(AdminPart):
     """The content itself: deleting, other phrasings, the FAQ list and synonyms."""
 
     def confirm_delete(self, by: int, kind: Kind, text: str, lang: str) -> Reply:
-        self.editor.require_admin(by)
+        self.permissions.require_admin(by)
         ref = entry_ref(kind, text.strip())
         if ref is None:
             return self.service.message(f"delete.usage_{kind}", lang)
@@ -47,7 +47,7 @@ class ContentAdmin(AdminPart):
         return Reply(self.fmt(lang).t("delete.done", ref=str(ref)))
 
     def add_alternate(self, by: int, text: str, lang: str) -> Reply:
-        self.editor.require_admin(by)
+        self.permissions.require_admin(by)
         number, _, phrasing = text.strip().partition(" ")
         ref = entry_ref("faq", number)
         if ref is None or not phrasing.strip():
@@ -59,7 +59,7 @@ class ContentAdmin(AdminPart):
         return Reply(self.fmt(lang).t("alternate.added", id=ref.id, phrasing=phrasing.strip()))
 
     def faq_list(self, by: int, page: int, lang: str) -> Reply:
-        self.editor.require_admin(by)
+        self.permissions.require_admin(by)
         fmt = self.fmt(lang)
         entries = sorted(self.kb.faqs(), key=lambda e: e.id)
         pages = max(1, -(-len(entries) // FAQ_PAGE_SIZE))
@@ -95,7 +95,7 @@ class ContentAdmin(AdminPart):
         return fmt.t("faqs.missing", languages=", ".join(missing)) if missing else Markup("")
 
     def synonyms(self, by: int, lang: str) -> Reply:
-        self.editor.require_admin(by)
+        self.permissions.require_admin(by)
         fmt = self.fmt(lang)
         groups = self.kb.synonym_groups()
         lines = [fmt.t("synonyms.group", words=", ".join(group)) for group in groups]
@@ -107,7 +107,7 @@ class ContentAdmin(AdminPart):
         return Reply(join_paragraphs(body))
 
     def synonym_command(self, by: int, args: list[str], lang: str) -> Reply:
-        self.editor.require_admin(by)
+        self.permissions.require_admin(by)
         fmt = self.fmt(lang)
         action, words = (args[0].lower(), args[1:]) if args else ("", [])
         words = [word.replace("_", " ") for word in words]  # small_and_medium_enterprises

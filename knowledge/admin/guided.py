@@ -38,7 +38,7 @@ class FormsAdmin(AdminPart):
     def begin_add(self, by: int, kind: Kind, text: str, lang: str) -> Step:
         """``/addfaq`` and friends: one line saves at once, nothing starts the guided form.
         A leading language code (``/addfaq ru Вопрос | Ответ``) sets the language."""
-        self.editor.require_admin(by)
+        self.permissions.require_admin(by)
         content_lang, text = self._language_first(text, lang)
         form = one_line(kind, text, content_lang)
         if form is None:
@@ -50,13 +50,13 @@ class FormsAdmin(AdminPart):
 
     def begin_from_unanswered(self, by: int, row: Doc, lang: str) -> Step:
         """The guided FAQ form with the question already given; saving it clears the row."""
-        self.editor.require_admin(by)
+        self.permissions.require_admin(by)
         form = Form.new("faq", lang, question=row["text"][:300])
         form.unanswered_id = row["id"]  # (the admin writes in their own language here)
         return self._duplicate_step(form) or Step(self._prompt(form), form, "filling")
 
     def new_from_unanswered(self, by: int, row_id: int, lang: str) -> Step:
-        self.editor.require_admin(by)
+        self.permissions.require_admin(by)
         row = self.kb.get_unanswered(row_id)
         if row is None:
             return Step(self.service.message("problem.unanswered.gone", lang), None, "done")
@@ -65,7 +65,7 @@ class FormsAdmin(AdminPart):
     def begin_edit(self, by: int, kind: Kind, text: str, lang: str) -> Step:
         """``/editfaq ID`` shows the entry with a button per field; ``/editfaq ID field | value``
         changes that field at once."""
-        self.editor.require_admin(by)
+        self.permissions.require_admin(by)
         number, _, rest = text.strip().partition(" ")
         ref = entry_ref(kind, number)
         if ref is None:
@@ -93,7 +93,7 @@ class FormsAdmin(AdminPart):
     def begin_translation(self, by: int, text: str, lang: str) -> Step:
         """``/translate 12 zh`` guides through the entry's texts in Chinese, showing the
         English; ``/translate 12 de Frage | Antwort`` saves at once."""
-        self.editor.require_admin(by)
+        self.permissions.require_admin(by)
         parts = text.split(maxsplit=2)
         ref = (EntryRef.parse(parts[0]) or entry_ref("faq", parts[0])) if parts else None
         target = parts[1].lower() if len(parts) > 1 else ""
@@ -119,12 +119,12 @@ class FormsAdmin(AdminPart):
         return Step(Reply(join_paragraphs([intro, card, prompt.html])), form, "filling")
 
     def choose_field(self, by: int, form: Form, name: str) -> Step:
-        self.editor.require_admin(by)
+        self.permissions.require_admin(by)
         form.choose(name)
         return Step(self._prompt(form), form, "filling")
 
     def form_text(self, by: int, form: Form, text: str) -> Step:
-        self.editor.require_admin(by)
+        self.permissions.require_admin(by)
         current = form.current
         if current is None:
             return Step(self.service.message("form.use_buttons", form.ui), form, "confirming")
@@ -142,7 +142,7 @@ class FormsAdmin(AdminPart):
         return self._next(form)
 
     def form_skip(self, by: int, form: Form) -> Step:
-        self.editor.require_admin(by)
+        self.permissions.require_admin(by)
         if form.current is None:
             return Step(self.service.message("form.use_buttons", form.ui), form, "confirming")
         try:
@@ -153,7 +153,7 @@ class FormsAdmin(AdminPart):
 
     def use_duplicate(self, by: int, form: Form, faq_id: int) -> Step:
         """Add the new wording(s) to entry ``faq_id`` instead of making a near twin of it."""
-        self.editor.require_admin(by)
+        self.permissions.require_admin(by)
         fmt = self.fmt(form.ui)
         questions = [form.values.get("question"), *(form.values.get("alternates") or [])]
         added = 0
@@ -174,7 +174,7 @@ class FormsAdmin(AdminPart):
             self.editor.dismiss_unanswered(by, form.unanswered_id)
 
     def keep_as_new(self, by: int, form: Form) -> Step:
-        self.editor.require_admin(by)
+        self.permissions.require_admin(by)
         return self._next(form) if form.todo else self._save(by, form)
 
     def save(self, by: int, form: Form) -> Step:
@@ -298,7 +298,7 @@ class FormsAdmin(AdminPart):
 
     def reapply(self, by: int, form: Form) -> Step:
         """After a conflict: the same changes, previewed against the entry as it is now."""
-        self.editor.require_admin(by)
+        self.permissions.require_admin(by)
         current = self.kb.get_doc(form.ref) if form.ref else None
         if current is None:
             return Step(self.service.message("form.entry_gone", form.ui), None, "done")

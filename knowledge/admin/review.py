@@ -55,7 +55,7 @@ class ReviewAdmin(AdminPart):
         return Reply(self.fmt(lang).t("undo.done", change=self._describe(change, lang)))
 
     def history(self, by: int, text: str, lang: str) -> Reply:
-        self.editor.require_admin(by)
+        self.permissions.require_admin(by)
         ref = EntryRef.parse(text.strip()) or entry_ref("faq", text.strip())
         if ref is None:
             return self.service.message("history.usage", lang)
@@ -90,7 +90,7 @@ class ReviewAdmin(AdminPart):
         )
 
     def unanswered(self, by: int, lang: str) -> list[Reply]:
-        self.editor.require_admin(by)
+        self.permissions.require_admin(by)
         self.activity.flush()
         fmt = self.fmt(lang)
         rows = self.kb.unanswered()[:UNANSWERED_SHOWN]
@@ -130,7 +130,7 @@ class ReviewAdmin(AdminPart):
         return self.service.message("unanswered.dismissed", lang)
 
     def stats(self, by: int, lang: str) -> Reply:
-        self.editor.require_admin(by)
+        self.permissions.require_admin(by)
         self.activity.flush()
         fmt = self.fmt(lang)
         stats = self.kb.stats()

@@ -13,9 +13,9 @@ class RolesAdmin(AdminPart):
     """Who may edit: the owners from the settings, and the admins they appoint."""
 
     def admins(self, by: int, lang: str) -> Reply:
-        self.editor.require_admin(by)
+        self.permissions.require_admin(by)
         fmt = self.fmt(lang)
-        owners = [fmt.t("admins.owner", id=uid) for uid in sorted(self.editor.owners)]
+        owners = [fmt.t("admins.owner", id=uid) for uid in sorted(self.permissions.owners)]
         names = self._names()
         listed = [
             fmt.t(
@@ -31,7 +31,7 @@ class RolesAdmin(AdminPart):
     def add_admin(self, by: int, target: int | None, name: str, lang: str) -> Reply:
         if target is None:
             return self.service.message("admins.add_usage", lang)
-        added = self.editor.add_admin(by, target, name)
+        added = self.permissions.add_admin(by, target, name)
         fmt = self.fmt(lang)
         if not added:
             return Reply(fmt.t("admins.already", id=target))
@@ -40,6 +40,6 @@ class RolesAdmin(AdminPart):
     def remove_admin(self, by: int, target: int | None, lang: str) -> Reply:
         if target is None:
             return self.service.message("admins.remove_usage", lang)
-        removed = self.editor.remove_admin(by, target)
+        removed = self.permissions.remove_admin(by, target)
         key = "admins.removed" if removed else "admins.not_admin"
         return Reply(self.fmt(lang).t(key, id=target))

@@ -30,13 +30,13 @@ class TransferAdmin(AdminPart):
         return Reply(self.fmt(lang).t("import.too_big", limit=MAX_IMPORT_BYTES // 1_000_000))
 
     def export(self, by: int, lang: str) -> tuple[bytes, str, Reply]:
-        self.editor.require_admin(by)
+        self.permissions.require_admin(by)
         name = f"knowledge-{self.kb.clock():%Y-%m-%d}.json"
         return export_bytes(self.kb), name, self.service.message("export.caption", lang)
 
     def plan_import(self, by: int, raw: bytes, lang: str) -> tuple[PendingImport | None, Reply]:
         """Check a whole import file; a pending import to confirm, or why there is none."""
-        self.editor.require_admin(by)
+        self.permissions.require_admin(by)
         try:
             plan = plan_import(raw, self.kb)
         except Invalid as problem:
@@ -96,8 +96,8 @@ class TransferAdmin(AdminPart):
         """Apply a checked import or restore, after a snapshot of what it replaces (returned:
         restoring it goes back)."""
         if reason == "restore":
-            self.editor.require_owner(by)
-        self.editor.require_admin(by)
+            self.permissions.require_owner(by)
+        self.permissions.require_admin(by)
         self.editor.require_unchanged(plan.seen)  # before the backup: a refusal leaves no trace
         backup = self.backups.take(reason)
         self.editor.apply_import(by, plan.content, seen=plan.seen, backup=backup.name)
@@ -105,7 +105,7 @@ class TransferAdmin(AdminPart):
 
     def backup_list(self, by: int, lang: str) -> Reply:
         """The newest backups as buttons; owners only."""
-        self.editor.require_owner(by)
+        self.permissions.require_owner(by)
         fmt = self.fmt(lang)
         shown = self.backups.all()[:RESTORE_SHOWN]
         if not shown:
@@ -117,7 +117,7 @@ class TransferAdmin(AdminPart):
 
     def plan_restore(self, by: int, name: str, lang: str) -> tuple[PendingImport | None, Reply]:
         """What restoring backup ``name`` would change, with a button to do it; owners only."""
-        self.editor.require_owner(by)
+        self.permissions.require_owner(by)
         fmt = self.fmt(lang)
         backup = self.backups.find(name)
         if backup is None:
