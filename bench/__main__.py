@@ -51,7 +51,6 @@ def end_to_end(size: int, updates: int, repeat: int) -> dict[str, Any]:
 
 
 async def _end_to_end(size: int, updates: int, repeat: int) -> dict[str, Any]:
-    from telegram import Update
 
     from bench.generator import Generator
     from bot import build_application
@@ -60,6 +59,7 @@ async def _end_to_end(size: int, updates: int, repeat: int) -> dict[str, Any]:
     from knowledge.settings import Settings
     from knowledge.store import KnowledgeBase
     from transports.local_api import LocalBotApi, UpdateFactory
+    from transports.local_chat import LocalChat
 
     generator = Generator(seed=size)
     entries = generator.entries(size)
@@ -78,12 +78,12 @@ async def _end_to_end(size: int, updates: int, repeat: int) -> dict[str, Any]:
         application = build_application(service, Settings(flood_limit=0), request=api)
         rates = []
         async with application:
-            user = UpdateFactory(user_id=42, language_code="en")
+            chat = LocalChat(application, api, UpdateFactory(user_id=42, language_code="en"))
             for _ in range(repeat):
-                updates_json = [user.message(q.text) for q in questions]
+                updates_json = [chat.user.message(q.text) for q in questions]
                 start = time.perf_counter()
                 for data in updates_json:
-                    await application.process_update(Update.de_json(data, application.bot))
+                    await chat.process(data)
                 rates.append(len(updates_json) / (time.perf_counter() - start))
         service.close()
     return {

@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram import Update
-from telegram.ext import Application
 
 from bot import build_application
 from knowledge.catalog import Catalog
@@ -22,6 +20,7 @@ from knowledge.service import KnowledgeService
 from knowledge.settings import Settings
 from knowledge.store import SEED_PATH, KnowledgeBase, utc_now
 from transports.local_api import JSONDict, LocalBotApi, UpdateFactory
+from transports.local_chat import LocalChat
 
 TODAY = date(2026, 11, 22)
 OWNER = 1001  # the default test user; an owner where a test gives admin settings
@@ -106,32 +105,8 @@ def seed_data() -> dict[str, Any]:
     return json.loads(SEED_PATH.read_text(encoding="utf-8"))
 
 
-class Chat:
-    """One Telegram user talking to the bot: sends updates, collects what the bot sent back."""
-
-    def __init__(self, application: Application, api: LocalBotApi, user: UpdateFactory):
-        self.application = application
-        self.api = api
-        self.user = user
-
-    async def send(self, text: str) -> list[JSONDict]:
-        return await self.process(self.user.message(text))
-
-    async def press(self, data: str, message: JSONDict | None = None) -> list[JSONDict]:
-        return await self.process(self.user.callback(data, message))
-
-    async def process(self, update_json: JSONDict) -> list[JSONDict]:
-        before = len(self.api.sent)
-        update = Update.de_json(update_json, self.application.bot)
-        await self.application.process_update(update)
-        return self.api.sent[before:]
-
-    def as_user(self, **factory_args: Any) -> Chat:
-        return Chat(self.application, self.api, UpdateFactory(**factory_args))
-
-    @property
-    def alerts(self) -> list[str]:
-        return [answer.get("text", "") for answer in self.api.callback_answers]
+# One user's chat with the bot: the driver the console and the benchmark use too.
+Chat = LocalChat
 
 
 def buttons(message: JSONDict) -> list[tuple[str, str]]:

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from telegram import Update
 from telegram.ext import Application
 
 from handlers.admin_guard import FORM_KEY
@@ -24,6 +23,7 @@ from knowledge.service import KnowledgeService
 from knowledge.storage import write_atomically
 from knowledge.text import whole_number
 from transports.local_api import JSONDict, LocalBotApi, UpdateFactory
+from transports.local_chat import LocalChat
 
 EXIT_WORDS = {"/quit", "/exit"}
 CONSOLE_LANGUAGE = "en"  # the console's own notes, as its intro
@@ -50,6 +50,7 @@ class ConsoleChat:
         self.application = application
         self.api = api
         self.user = user or UpdateFactory(first_name="Console", language_code=None)
+        self.chat = LocalChat(application, api, self.user)
         self.out = out
         self.buttons: list[tuple[str, str, JSONDict]] = []  # label, data, message
 
@@ -92,17 +93,14 @@ class ConsoleChat:
         return self._asked_field() is not None
 
     async def _process(self, update_json: JSONDict) -> None:
-        sent_before = len(self.api.sent)
         notices_before = len(self.api.callback_answers)
         documents_before = len(self.api.documents)
-        update = Update.de_json(update_json, self.application.bot)
-        await self.application.process_update(update)
+        new_messages = await self.chat.process(update_json)
         for notice in self.api.callback_answers[notices_before:]:
             if notice.get("text"):
                 self._print(f"  ({notice['text']})")
         for document in self.api.documents[documents_before:]:
             self._save_document(document)
-        new_messages = self.api.sent[sent_before:]
         if new_messages:
             self.buttons = []  # numbers always refer to the buttons just shown
             for message in new_messages:
