@@ -24,10 +24,13 @@ from tinydb.storages import Storage
 class AtomicJSONStorage(Storage):
     """TinyDB storage: whole-file JSON, replaced atomically on every write."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], loaded: dict[str, dict[str, Any]] | None = None
+    ) -> None:
+        """``loaded``: the file's content, if the caller has just parsed it."""
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._cache: dict[str, dict[str, Any]] | None = None
+        self._cache: dict[str, dict[str, Any]] | None = loaded
         self._batch_depth = 0
         self._batch_dirty = False
         # Temporaries of a process killed mid-write are garbage: the real file is intact.

@@ -101,12 +101,13 @@ class KnowledgeBase:
             if not self.path.exists():  # only a missing file means "first start": seed it
                 seed = json.dumps(seed_to_tables(seed_path), ensure_ascii=False)
                 write_atomically(self.path, seed)
-            check_readable(self.path)
+            tables = check_readable(self.path)
         except BaseException:
             self.close_lock()
             raise
         self.storage: AtomicJSONStorage
-        self.db = TinyDB(self.path, storage=AtomicJSONStorage)
+        # The file was parsed once to check it; the storage starts from that, not a second parse.
+        self.db = TinyDB(self.path, storage=AtomicJSONStorage, loaded=tables)
         self.storage = self.db.storage  # type: ignore[assignment]
 
     @classmethod
@@ -420,10 +421,10 @@ def _open_directory(directory: Path) -> int:
         ) from None
 
 
-def check_readable(path: Path) -> None:
-    """Raise ``CorruptKnowledgeBase`` unless ``path`` holds a knowledge base (tables of
-    records). An empty or ``null`` file is damage too, never an empty knowledge base: starting
-    empty would silently drop every admin's work."""
+def check_readable(path: Path) -> dict[str, dict[str, Any]]:
+    """The tables ``path`` holds; ``CorruptKnowledgeBase`` unless it holds a knowledge base
+    (tables of records). An empty or ``null`` file is damage too, never an empty knowledge
+    base: starting empty would silently drop every admin's work."""
     try:
         data = orjson.loads(path.read_bytes())
     except orjson.JSONDecodeError as error:
@@ -434,6 +435,7 @@ def check_readable(path: Path) -> None:
         raise CorruptKnowledgeBase(path, "it holds no tables of records")
     if not any(name in data for name in TABLES.values()):
         raise CorruptKnowledgeBase(path, "it holds none of the knowledge base's tables")
+    return data
 
 
 def set_aside(path: Path, now: datetime) -> Path:
