@@ -15,7 +15,7 @@ from pathlib import Path
 
 from knowledge.storage import write_atomically
 from knowledge.store import Doc, KnowledgeBase
-from knowledge.transfer import export_bytes, plan_import
+from knowledge.transfer import checked_content, export_bytes
 
 DEFAULT_KEEP = 14
 DAILY = timedelta(days=1)
@@ -69,7 +69,7 @@ class Backups:
         backup = self.find(name)
         if backup is None:
             return None
-        return plan_import(backup.path.read_bytes(), self.kb, max_bytes=None).content
+        return checked_content(backup.path.read_bytes(), max_bytes=None)
 
     def daily_due(self) -> bool:
         """True when the owners' rotation has no snapshot from the last day."""

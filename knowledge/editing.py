@@ -8,9 +8,9 @@ matcher at once, so the next question already sees it.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
-from knowledge.backups import Backups
+from knowledge.backups import Backup, Backups
 from knowledge.matcher import Match
 from knowledge.models import EntryRef, Kind
 from knowledge.retrieval import HybridMatcher
@@ -260,26 +260,30 @@ class Editor:
 
     # Import -------------------------------------------------------------------------------
 
-    def require_unchanged(self, seen: str) -> None:
-        """Refuse when the content is no longer at revision ``seen``."""
+    def apply_import(
+        self,
+        by: int,
+        content: dict[str, list[Doc]],
+        *,
+        seen: str,
+        reason: Literal["import", "restore"],
+    ) -> Backup:
+        """Replace all content with a validated import, in one step (see knowledge.transfer),
+        after a snapshot of what it replaces (returned: restoring it goes back). ``seen`` is
+        the revision the import was checked against: if anything changed since, the plan no
+        longer says what applying it would do, and it is refused before any snapshot. The
+        audit trail points at the snapshot instead of holding two copies of everything."""
+        self.roles.require_admin(by)
         if revision(self.kb.content()) != seen:
             raise Invalid("import.changed_since")
-
-    def apply_import(
-        self, by: int, content: dict[str, list[Doc]], *, seen: str, backup: str
-    ) -> None:
-        """Replace all content with a validated import, in one step (see knowledge.transfer).
-        ``seen`` is the revision the import was checked against: if anything changed since,
-        the plan no longer says what applying it would do, and it is refused. ``backup`` names
-        the snapshot of what it replaces: the audit trail points there instead of holding two
-        copies of the whole knowledge base."""
-        self.roles.require_admin(by)
-        self.require_unchanged(seen)
+        assert self.backups is not None, "an import needs somewhere to keep what it replaces"
+        backup = self.backups.take(reason)
         with self.kb.transaction():
             self.kb.replace_content(content)
             after = {"revision": revision(self.kb.content())}
-            self.kb.record_change(by, "import", None, {"backup": backup}, after)
+            self.kb.record_change(by, "import", None, {"backup": backup.name}, after)
         self._reindex_all()
+        return backup
 
 
 def _content(doc: Doc) -> Doc:
