@@ -39,6 +39,12 @@ class Clock:
         self.now += timedelta(**delta)
 
 
+@pytest.fixture
+def clock() -> Clock:
+    """A clock at the tests' today, moved by hand."""
+    return Clock()
+
+
 REPO = Path(__file__).resolve().parent.parent
 
 

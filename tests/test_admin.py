@@ -20,11 +20,6 @@ STRANGER = 555
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
 def service(make_service: Callable[..., KnowledgeService], clock: Clock) -> KnowledgeService:
     return make_service(clock=clock)
 

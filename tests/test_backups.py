@@ -19,11 +19,6 @@ OWNERS = Settings(admin_ids=frozenset({OWNER}), backups_kept=3)
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
 def service(make_service: Callable[..., KnowledgeService], clock: Clock) -> KnowledgeService:
     return make_service(clock=clock)
 

@@ -24,11 +24,6 @@ QUESTIONS = ("when was the agreement signed", "who signed it", "subway agreement
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
 def service(make_service: Callable[..., KnowledgeService], clock: Clock) -> KnowledgeService:
     return make_service(clock=clock)
 

@@ -40,11 +40,6 @@ def utc(text: str) -> datetime:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
 def service(
     make_service: Callable[..., KnowledgeService], clock: Clock, tmp_path: Path
 ) -> KnowledgeService:

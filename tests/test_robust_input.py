@@ -47,11 +47,6 @@ END_OF_CALENDAR = {"date": "9999-12-31", "title": {"en": "The last day there is"
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
 def dated(make_service: Callable[..., KnowledgeService], clock: Clock) -> KnowledgeService:
     data = seed_data()
     data["events"].append(FORUM)

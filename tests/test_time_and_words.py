@@ -41,11 +41,6 @@ def seed() -> dict:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
 def service(
     make_service: Callable[..., KnowledgeService], clock: Clock, tmp_path: Path
 ) -> KnowledgeService:

@@ -24,11 +24,6 @@ FERRY = "Is there a ferry to Beijing?"
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
 def service(make_service: Callable[..., KnowledgeService], clock: Clock) -> KnowledgeService:
     return make_service(clock=clock)
 
