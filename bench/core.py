@@ -286,7 +286,8 @@ def _edit_latency(
         question = f"{marker}{number} " + " ".join(
             generator.foreign["en"][number * 3 : number * 3 + 3]
         )
-        entry = FaqEntry(new_id, {"en": [question]}, {"en": f"answer {marker} {number}"})
+        answer = {"en": f"answer {marker} {number}"}
+        entry = FaqEntry(new_id, {"en": [question]}, {"answer": answer})
 
         def edit_and_ask(entry: FaqEntry = entry, question: str = question) -> bool:
             matcher.upsert(entry)

@@ -109,7 +109,7 @@ class Generator:
                 for lang in LANGUAGES
             }
             answers = {lang: self._sentence(concept, lang, 25) for lang in LANGUAGES}
-            entries.append(FaqEntry(entry_id, questions, answers))
+            entries.append(FaqEntry(entry_id, questions, {"answer": answers}))
         return entries
 
     def _concept_words(self, count: int) -> list[int]:

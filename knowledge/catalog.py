@@ -54,6 +54,14 @@ class Catalog:
             raise ValueError(f"no {FALLBACK_LANGUAGE}.toml catalog in {directory}")
         return cls(messages)
 
+    def extended(self, messages: Mapping[str, Mapping[str, Any]]) -> Catalog:
+        """This catalog with more messages, given per language as TOML tables are read: the
+        texts a new knowledge field brings (its label, its prompt, its place in a card)."""
+        merged = {lang: dict(texts) for lang, texts in self._messages.items()}
+        for lang, tree in messages.items():
+            merged.setdefault(lang, {}).update(_flatten(tree))
+        return Catalog(merged)
+
     @property
     def languages(self) -> list[str]:
         return list(self._messages)

@@ -15,14 +15,9 @@ from knowledge.matcher import Match
 from knowledge.models import EntryRef, Kind
 from knowledge.retrieval import HybridMatcher
 from knowledge.roles import Roles
+from knowledge.schema import validate_record
 from knowledge.store import Doc, KnowledgeBase, revision
-from knowledge.validation import (
-    MAX_SYNONYMS,
-    Invalid,
-    clean_text,
-    parse_synonyms,
-    validate_record,
-)
+from knowledge.validation import MAX_SYNONYMS, Invalid, clean_text, parse_synonyms
 
 UNDO_WINDOW = timedelta(minutes=10)
 DUPLICATE_SCORE = 85  # a new question this close to an existing one is probably the same

@@ -2,75 +2,24 @@
 
 A ``Form`` is plain data: which entry kind, which language the admin writes in, what was
 entered so far and which fields are still to ask. The Telegram conversation keeps it between
-messages; the rules for each field are the knowledge base's own (``knowledge.validation``).
+messages; the rules for each field are its schema's (``knowledge.schema``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from knowledge.models import DEFAULT_EVENT_ZONE, EntryRef, EventDate, Kind
+from knowledge import schema
+from knowledge.models import EntryRef, EventDate, Kind
+from knowledge.schema import Field
 from knowledge.store import Doc, revision
-from knowledge.validation import (
-    Invalid,
-    clean_text,
-    parse_date,
-    parse_lines,
-    parse_tags,
-    parse_timezone,
-    parse_website,
-)
-
-
-@dataclass(frozen=True)
-class FormField:
-    name: str
-    required: bool
-    parse: Callable[[str], Any]
-
-
-def _text(name: str, *, multiline: bool = False) -> Callable[[str], str]:
-    return lambda value: clean_text(value, name, multiline=multiline)
-
-
-FIELDS: dict[Kind, tuple[FormField, ...]] = {
-    "faq": (
-        FormField("question", True, _text("question")),
-        FormField("alternates", False, lambda value: parse_lines(value, "question")),
-        FormField("answer", True, _text("answer", multiline=True)),
-        FormField("tags", False, parse_tags),
-    ),
-    "event": (
-        FormField("title", True, _text("title")),
-        FormField("date", True, parse_date),
-        FormField("timezone", False, parse_timezone),  # asked only for a date with a time
-        FormField("place", False, _text("place")),
-        FormField("description", False, _text("description", multiline=True)),
-    ),
-    "contact": (
-        FormField("name", True, _text("name")),
-        FormField("role", False, _text("role")),
-        FormField("organization", False, _text("organization")),
-        FormField("reach", False, _text("reach")),
-        FormField("website", False, parse_website),
-    ),
-}
-# Fields stored as one text per language; the others are language-neutral.
-_LOCALIZED = {"title", "place", "description", "name", "role", "organization", "reach", "answer"}
-
-
-# What a translation fills in, per kind.
-TRANSLATED_FIELDS: dict[Kind, tuple[str, ...]] = {
-    "faq": ("question", "alternates", "answer"),
-    "event": ("title", "place", "description"),
-    "contact": ("name", "role", "organization", "reach"),
-}
+from knowledge.validation import Invalid
 
 
 def field_names(kind: Kind) -> list[str]:
-    return [f.name for f in FIELDS[kind]]
+    """The fields the guided form asks, in order."""
+    return [f.name for f in schema.form_fields(kind)]
 
 
 @dataclass
@@ -106,7 +55,7 @@ class Form:
         """Fill in an entry's texts in ``lang``, showing them in ``reference_lang``."""
         form = cls(ref.kind, lang, ref=ref, base=base, reference_lang=reference_lang)
         form.seen = revision(base)
-        form.todo = list(TRANSLATED_FIELDS[ref.kind])
+        form.todo = schema.translated(ref.kind)
         return form
 
     @property
@@ -114,7 +63,7 @@ class Form:
         return self.ref is not None
 
     @property
-    def current(self) -> FormField | None:
+    def current(self) -> Field | None:
         return self._field(self.todo[0]) if self.todo else None
 
     def choose(self, name: str) -> None:
@@ -146,7 +95,7 @@ class Form:
         assert current is not None
         if current.required:  # editing too: an emptied required field could never be saved
             raise Invalid("form.required")
-        self.values[current.name] = None if not self.editing else _empty(current.name)
+        self.values[current.name] = None if not self.editing else _empty(current)
         self.todo.pop(0)
 
     def doc(self) -> Doc:
@@ -163,13 +112,12 @@ class Form:
             questions = doc.get("questions", {}).get(self.lang, [])
             chosen = questions[:1] if name == "question" else questions[1:]
             return "\n".join(chosen)
-        if name == "tags":
-            return ", ".join(doc.get("tags", []))
-        if name == "timezone":
-            return doc.get(name) or DEFAULT_EVENT_ZONE
-        if name in _LOCALIZED:
+        rules = self._field(name)
+        if rules.many:
+            return ", ".join(doc.get(name, []))
+        if rules.localized:
             return doc.get(name, {}).get(self.lang, "")
-        return str(doc.get(name, ""))
+        return str(doc.get(name) or rules.implied)
 
     def _apply(self, doc: Doc, name: str, value: Any) -> None:
         if self.kind == "faq" and name in ("question", "alternates"):
@@ -181,7 +129,7 @@ class Form:
                 questions[self.lang] = [*current[:1], *(q for q in value if q not in current[:1])]
             if not questions[self.lang]:
                 del questions[self.lang]
-        elif name in _LOCALIZED:
+        elif self._field(name).localized:
             texts = doc.setdefault(name, {})
             if value:
                 texts[self.lang] = value
@@ -190,16 +138,13 @@ class Form:
         else:
             doc[name] = value
 
-    def _field(self, name: str) -> FormField:
-        for candidate in FIELDS[self.kind]:
-            if candidate.name == name:
-                return candidate
-        raise Invalid("form.no_such_field", field=name)
+    def _field(self, name: str) -> Field:
+        return schema.field_of(self.kind, name)
 
 
-def _empty(name: str) -> Any:
+def _empty(cleared: Field) -> Any:
     """What clearing an optional field stores."""
-    return [] if name in ("alternates", "tags") else ""
+    return [] if cleared.many else ""
 
 
 def _copy(value: Any) -> Any:
@@ -210,41 +155,25 @@ def _copy(value: Any) -> Any:
     return value
 
 
-# The order of the values in a one-line command, separated by "|".
-ONE_LINE_ORDER: dict[Kind, tuple[str, ...]] = {
-    "faq": ("question", "answer"),
-    "event": ("date", "title", "place", "description", "timezone"),
-    "contact": ("name", "role", "organization", "reach", "website"),
-}
-
-
 def one_line(kind: Kind, text: str, lang: str) -> Form | None:
-    """A form filled from ``Question | Answer`` (and the like, see ``ONE_LINE_ORDER``);
-    None when ``text`` is empty, which asks for the guided form."""
+    """A form filled from ``Question | Answer`` (and the like, in each field's ``one_line``
+    place); None when ``text`` is empty, which asks for the guided form."""
     if not text.strip():
         return None
     form = Form(kind, lang)
-    _fill_in_order(form, ONE_LINE_ORDER[kind], text, f"oneline.{kind}")
-    if any(f.required and f.name not in form.values for f in FIELDS[kind]):
+    _fill_in_order(form, schema.one_line_order(kind), text, f"oneline.{kind}")
+    if any(f.required and f.name not in form.values for f in schema.form_fields(kind)):
         raise Invalid(f"oneline.{kind}")
     return form
 
 
-# A translation in one line: the texts in this order, separated by "|".
-TRANSLATION_ORDER: dict[Kind, tuple[str, ...]] = {
-    "faq": ("question", "answer"),
-    "event": ("title", "place", "description"),
-    "contact": ("name", "role", "organization", "reach"),
-}
-
-
 def one_line_translation(form: Form, text: str) -> None:
     """Fill a translation form from ``Question | Answer`` (and the like)."""
-    _fill_in_order(form, TRANSLATION_ORDER[form.kind], text, "translate.one_line")
+    _fill_in_order(form, schema.translation_order(form.kind), text, "translate.one_line")
     form.todo = []
 
 
-def _fill_in_order(form: Form, names: tuple[str, ...], text: str, problem: str) -> None:
+def _fill_in_order(form: Form, names: list[str], text: str, problem: str) -> None:
     parts = [part.strip() for part in text.split("|")]
     if len(parts) > len(names):
         raise Invalid(problem)

@@ -6,17 +6,16 @@ translation is one more key, not one more record.
 
 from __future__ import annotations
 
-import calendar
-import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from typing import Any, Literal, NamedTuple
+from datetime import datetime
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+from knowledge import schema
+from knowledge.dates import DEFAULT_EVENT_ZONE, EVENT_ZONES, EventDate
+from knowledge.schema import KINDS, Kind
 from knowledge.text import whole_number
 
-Kind = Literal["faq", "event", "contact"]
-KINDS: tuple[Kind, ...] = ("faq", "event", "contact")
 DEFAULT_LANGUAGE = "en"
 
 Localized = dict[str, str]
@@ -30,11 +29,6 @@ def parse_id(text: str) -> int | None:
     """``text`` as a record id (ASCII digits, 1 to ``MAX_ID``), else None."""
     number = whole_number(text, max_digits=len(str(MAX_ID)))
     return number if number is not None and 1 <= number <= MAX_ID else None
-
-
-# A contact's role or organization describes it less directly than its name or a question
-# asked about it, so a match there counts for less.
-SECONDARY_WEIGHT = 0.9
 
 
 class Phrasing(NamedTuple):
@@ -84,128 +78,98 @@ class EntryRef:
         return cls.parse(text, separator="_")
 
 
+def _texts(kind: Kind, doc: dict[str, Any]) -> dict[str, Localized]:
+    """A record's localized texts, as its schema names them."""
+    return {f.name: dict(doc.get(f.stored_as, {})) for f in schema.localized(kind)}
+
+
+def _localized(name: str) -> property:
+    """A property reading one of a record's localized texts (``{}`` where it has none)."""
+    return property(lambda record: record.texts.get(name, {}), doc=f"The {name}, per language.")
+
+
+class _Record:
+    """What every kind of record shares: the texts its schema declares localized are in
+    ``texts``; the matcher recognises it by the ones its schema marks ``matched`` and reads
+    the ``passage`` ones as what it says."""
+
+    kind: Kind
+    id: int
+    texts: dict[str, Localized]
+
+    @property
+    def ref(self) -> EntryRef:
+        return EntryRef(self.kind, self.id)
+
+    def phrasings(self) -> list[Phrasing]:
+        """Every text the matcher should recognise this entry by."""
+        return [
+            Phrasing(lang, text, f.matched)
+            for f in schema.fields(self.kind)
+            if f.matched
+            for lang, text in self.texts.get(f.name, {}).items()
+            if text
+        ]
+
+    def passages(self) -> list[Phrasing]:
+        """The texts that state what the entry says, in every language."""
+        return [
+            Phrasing(lang, text)
+            for f in schema.fields(self.kind)
+            if f.passage
+            for lang, text in self.texts.get(f.name, {}).items()
+            if text
+        ]
+
+
 @dataclass(frozen=True)
-class FaqEntry:
+class FaqEntry(_Record):
     id: int
     questions: dict[str, list[str]]
-    answer: Localized
+    texts: dict[str, Localized]
     tags: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
 
     kind: Kind = field(default="faq", init=False)
 
-    @property
-    def ref(self) -> EntryRef:
-        return EntryRef("faq", self.id)
+    answer = _localized("answer")
 
     def label(self, lang: str) -> str:
         """The short name shown on buttons: the main question."""
         return pick({code: qs[0] for code, qs in self.questions.items() if qs}, lang)[0]
 
     def phrasings(self) -> list[Phrasing]:
-        """Every text the matcher should recognise this entry by."""
-        return [Phrasing(lang, q) for lang, qs in self.questions.items() for q in qs]
-
-    def passages(self) -> list[Phrasing]:
-        """The texts that state what the entry says: its answer, in every language."""
-        return [Phrasing(lang, text) for lang, text in self.answer.items() if text]
+        """An FAQ entry is recognised by its questions, every phrasing of them."""
+        asked = [Phrasing(lang, q) for lang, qs in self.questions.items() for q in qs]
+        return asked + super().phrasings()
 
     @classmethod
     def from_doc(cls, doc_id: int, doc: dict[str, Any]) -> FaqEntry:
         return cls(
             id=doc_id,
             questions={lang: list(qs) for lang, qs in doc.get("questions", {}).items()},
-            answer=dict(doc.get("answer", {})),
+            texts=_texts("faq", doc),
             tags=list(doc.get("tags", [])),
             sources=list(doc.get("sources", [])),
         )
 
 
-_EVENT_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?: (\d{2}):(\d{2}))?)?)?$")
-
-
-@dataclass(frozen=True, order=True)
-class EventDate:
-    """A date as precise as the source: a year, a month, a day, or a day and a time."""
-
-    year: int
-    month: int | None = None
-    day: int | None = None
-    at: time | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> EventDate:
-        match = _EVENT_DATE.match(text.strip())
-        if not match:
-            raise ValueError(f"not a date of the form YYYY[-MM[-DD[ HH:MM]]]: {text!r}")
-        year, month, day, hour, minute = (int(g) if g else None for g in match.groups())
-        assert year is not None
-        # Validate by constructing the real values; raises ValueError when out of range.
-        date(year, month or 1, day or 1)
-        at = time(hour, minute) if hour is not None and minute is not None else None
-        return cls(year, month, day, at)
-
-    def __str__(self) -> str:
-        text = f"{self.year:04d}"
-        if self.month:
-            text += f"-{self.month:02d}"
-        if self.day:
-            text += f"-{self.day:02d}"
-        if self.at:
-            text += f" {self.at:%H:%M}"
-        return text
-
-    @property
-    def first_day(self) -> date:
-        return date(self.year, self.month or 1, self.day or 1)
-
-    @property
-    def last_day(self) -> date:
-        if self.day:
-            return self.first_day
-        month = self.month or 12
-        return date(self.year, month, calendar.monthrange(self.year, month)[1])
-
-    def is_past(self, today: date) -> bool:
-        """Past once its whole span is over: "December 2020" is not past on 2020-12-20."""
-        return self.last_day < today
-
-    @property
-    def sort_key(self) -> tuple[date, time]:
-        """Chronological order; an event known only by month comes after that month's dates."""
-        return (self.last_day, self.at or time.min)
-
-
-# The clocks an event may be scheduled by: the two cities' (IANA name: city, as catalog keys
-# name it). A record without one is in Moscow time, as every event was before events had one.
-EVENT_ZONES: dict[str, str] = {"Europe/Moscow": "moscow", "Asia/Shanghai": "beijing"}
-DEFAULT_EVENT_ZONE = "Europe/Moscow"
-
-
 @dataclass(frozen=True)
-class Event:
+class Event(_Record):
     id: int
     date: EventDate
-    title: Localized
-    place: Localized = field(default_factory=dict)
-    description: Localized = field(default_factory=dict)
+    texts: dict[str, Localized]
     sources: list[str] = field(default_factory=list)
     timezone: str = DEFAULT_EVENT_ZONE  # one of EVENT_ZONES: the clock its time is read by
 
     kind: Kind = field(default="event", init=False)
 
-    @property
-    def ref(self) -> EntryRef:
-        return EntryRef("event", self.id)
+    title = _localized("title")
+    place = _localized("place")
+    description = _localized("description")
 
     def label(self, lang: str) -> str:
         return pick(self.title, lang)[0]
-
-    def phrasings(self) -> list[Phrasing]:
-        return [Phrasing(lang, text) for lang, text in self.title.items() if text]
-
-    def passages(self) -> list[Phrasing]:
-        return [Phrasing(lang, text) for lang, text in self.description.items() if text]
 
     @property
     def zone(self) -> ZoneInfo:
@@ -226,55 +190,35 @@ class Event:
         return cls(
             id=doc_id,
             date=EventDate.parse(doc["date"]),
-            title=dict(doc.get("title", {})),
-            place=dict(doc.get("place", {})),
-            description=dict(doc.get("description", {})),
+            texts=_texts("event", doc),
             sources=list(doc.get("sources", [])),
             timezone=timezone,
         )
 
 
 @dataclass(frozen=True)
-class Contact:
+class Contact(_Record):
     id: int
-    name: Localized
-    role: Localized = field(default_factory=dict)
-    organization: Localized = field(default_factory=dict)
-    reach: Localized = field(default_factory=dict)
+    texts: dict[str, Localized]
     website: str = ""
     tags: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
 
     kind: Kind = field(default="contact", init=False)
 
-    @property
-    def ref(self) -> EntryRef:
-        return EntryRef("contact", self.id)
+    name = _localized("name")
+    role = _localized("role")
+    organization = _localized("organization")
+    reach = _localized("reach")
 
     def label(self, lang: str) -> str:
         return pick(self.name, lang)[0]
-
-    def phrasings(self) -> list[Phrasing]:
-        names = [Phrasing(lang, text) for lang, text in self.name.items() if text]
-        described = [
-            Phrasing(lang, text, SECONDARY_WEIGHT)
-            for texts in (self.role, self.organization)
-            for lang, text in texts.items()
-            if text
-        ]
-        return names + described
-
-    def passages(self) -> list[Phrasing]:
-        return [Phrasing(lang, text) for lang, text in self.role.items() if text]
 
     @classmethod
     def from_doc(cls, doc_id: int, doc: dict[str, Any]) -> Contact:
         return cls(
             id=doc_id,
-            name=dict(doc.get("name", {})),
-            role=dict(doc.get("role", {})),
-            organization=dict(doc.get("organization", {})),
-            reach=dict(doc.get("reach", {})),
+            texts=_texts("contact", doc),
             website=str(doc.get("website", "")),
             tags=list(doc.get("tags", [])),
             sources=list(doc.get("sources", [])),
@@ -296,3 +240,8 @@ class Source:
 
 
 Entry = FaqEntry | Event | Contact
+
+__all__ = [
+    "DEFAULT_EVENT_ZONE", "EVENT_ZONES", "KINDS", "Contact", "Entry", "EntryRef", "Event",
+    "EventDate", "FaqEntry", "Kind", "Localized", "Phrasing", "Source", "parse_id", "pick",
+]  # fmt: skip

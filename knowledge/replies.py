@@ -176,21 +176,21 @@ class Formatter:
             return self.t("contacts.website", reach=reach, link=self.link(contact.website))
         return escape(reach)
 
+    def field_label(self, name: str) -> str:
+        """A record field as admins read it ("Answer"); its stored name if it has no label."""
+        key = f"field.{name}"
+        return self.label(key) if self.catalog.has(self.lang, key) else name
+
+    def _texts(self, entry: Event | Contact) -> dict[str, object]:
+        """Each of an entry's localized texts in the reader's language, by field name: what
+        its card template reads, so a new field needs only its place in the template."""
+        return {name: self.local(texts) for name, texts in entry.texts.items()}
+
     def _event_values(self, event: Event) -> dict[str, object]:
-        return {
-            "title": self.local(event.title),
-            "date": self.event_date(event),
-            "place": self.local(event.place),
-            "description": self.local(event.description),
-        }
+        return self._texts(event) | {"date": self.event_date(event)}
 
     def _contact_values(self, contact: Contact) -> dict[str, object]:
-        return {
-            "name": self.local(contact.name),
-            "role": self.local(contact.role),
-            "organization": self.local(contact.organization),
-            "reach": self.contact_link(contact),
-        }
+        return self._texts(contact) | {"reach": self.contact_link(contact)}
 
 
 def join_paragraphs(parts: Iterable[str]) -> Markup:

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from knowledge.models import KINDS, MAX_ID
+from knowledge.schema import validate_record
 from knowledge.store import SOURCES, SYNONYMS, TABLES, Doc, KnowledgeBase, revision
-from knowledge.validation import Invalid, localized_text, parse_synonyms, validate_record
+from knowledge.validation import Invalid, localized_text, parse_synonyms
 
 FORMAT = "moscow-beijing-bot/1"
 MAX_IMPORT_BYTES = 5_000_000

@@ -1,8 +1,9 @@
-"""What the knowledge base accepts: limits, field parsers, and whole-record checks.
+"""The checks the knowledge base makes of a value: texts, dates, zones, links, lists.
 
-The same rules serve the guided forms, the one-line admin commands and imports, so a record is
-valid however it arrives. Problems raise ``Invalid`` with a catalog key and values, so the bot
-can say what is wrong in the admin's language.
+Each record field's schema (``knowledge.schema``) names the parser and limit it is checked
+with, so a record is valid however it arrives: a guided form, a one-line command or an import.
+Problems raise ``Invalid`` with a catalog key and values, so the bot can say what is wrong in
+the admin's language.
 """
 
 from __future__ import annotations
@@ -13,19 +14,13 @@ import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
+from knowledge.dates import EVENT_ZONES, EventDate
 from knowledge.markup import well_formed
-from knowledge.models import EVENT_ZONES, EventDate, Kind
 
+# The limits of the values checked here, in characters; a record field's own limit is in its
+# schema (``knowledge.schema``).
 LIMITS = {
-    "question": 300,
-    "answer": 4000,
-    "title": 300,
-    "place": 300,
-    "description": 4000,
-    "name": 200,
-    "role": 300,
-    "organization": 300,
-    "reach": 500,
+    "question": 300,  # one phrasing of an FAQ question
     "website": 300,
     "tag": 50,
     "source": 500,
@@ -48,18 +43,6 @@ ZONE_NAMES = {name.casefold(): name for name in EVENT_ZONES} | {
     for alias in aliases
 }
 
-# The localized text fields of each kind, and the plain ones.
-LOCALIZED_FIELDS: dict[Kind, tuple[str, ...]] = {
-    "faq": ("answer",),
-    "event": ("title", "place", "description"),
-    "contact": ("name", "role", "organization", "reach"),
-}
-REQUIRED_FIELDS: dict[Kind, tuple[str, ...]] = {
-    "faq": ("questions", "answer"),
-    "event": ("date", "title"),
-    "contact": ("name",),
-}
-
 
 class Invalid(ValueError):
     """A value the knowledge base will not take; ``key`` names the catalog message."""
@@ -76,8 +59,11 @@ class Invalid(ValueError):
         return Invalid(self.key, **{**self.params, "path": path})
 
 
-def clean_text(value: object, field: str, *, multiline: bool = False) -> str:
-    """A non-empty, length-checked text with control characters removed."""
+def clean_text(
+    value: object, field: str, *, limit: int | None = None, multiline: bool = False
+) -> str:
+    """A non-empty text of at most ``limit`` characters (default: ``LIMITS[field]``), with
+    control characters removed."""
     if not isinstance(value, str):
         raise Invalid("invalid.not_text", field=field)
     kept = "".join(
@@ -88,7 +74,7 @@ def clean_text(value: object, field: str, *, multiline: bool = False) -> str:
     kept = "\n".join(" ".join(line.split()) for line in kept.strip().split("\n"))
     if not kept:
         raise Invalid("invalid.empty", field=field)
-    limit = LIMITS[field]
+    limit = limit or LIMITS[field]
     if len(kept) > limit:
         raise Invalid("invalid.too_long", field=field, limit=limit, count=len(kept))
     return kept
@@ -158,48 +144,7 @@ def parse_synonyms(words: list[str]) -> list[str]:
     return unique
 
 
-def validate_record(kind: Kind, doc: Any, known_sources: set[str]) -> dict[str, Any]:
-    """A complete record of ``kind``, checked field by field; returns a clean copy."""
-    if not isinstance(doc, dict):
-        raise Invalid("invalid.not_object")
-    unknown = set(doc) - _allowed_fields(kind)
-    if unknown:
-        raise Invalid("invalid.unknown_field", field=sorted(unknown)[0][:40])
-    for field in REQUIRED_FIELDS[kind]:
-        if not doc.get(field):
-            raise Invalid("invalid.missing", field=field)
-    clean: dict[str, Any] = {}
-    if kind == "faq":
-        clean["questions"] = _questions(doc["questions"])
-    if kind == "event":
-        clean["date"] = parse_date(_text_value(doc["date"], "date"))
-        zone = doc.get("timezone")
-        if zone not in (None, ""):  # none, or cleared in a form: Moscow time
-            clean["timezone"] = parse_timezone(_text_value(zone, "timezone"))
-    for field in LOCALIZED_FIELDS[kind]:
-        if field in doc:
-            clean[field] = localized_text(doc[field], field)
-    if kind == "contact":
-        website = doc.get("website", "")
-        clean["website"] = parse_website(website) if website else ""
-    if kind in ("faq", "contact"):
-        clean["tags"] = _tag_list(doc.get("tags", []))
-    clean["sources"] = _sources(doc.get("sources", []), known_sources)
-    return clean
-
-
-def _allowed_fields(kind: Kind) -> set[str]:
-    fields = {"id", "sources", *LOCALIZED_FIELDS[kind], *REQUIRED_FIELDS[kind]}
-    if kind in ("faq", "contact"):
-        fields.add("tags")
-    if kind == "contact":
-        fields.add("website")
-    if kind == "event":
-        fields.add("timezone")
-    return fields
-
-
-def _text_value(value: Any, field: str) -> str:
+def text_value(value: Any, field: str) -> str:
     if not isinstance(value, str):
         raise Invalid("invalid.not_text", field=field)
     return value
@@ -211,16 +156,19 @@ def _language(code: Any) -> str:
     return code
 
 
-def localized_text(value: Any, field: str) -> dict[str, str]:
+def localized_text(
+    value: Any, field: str, *, limit: int | None = None, multiline: bool = False
+) -> dict[str, str]:
+    """One text per language, each checked like ``clean_text``."""
     if not isinstance(value, dict) or not value:
         raise Invalid("invalid.not_localized", field=field)
     return {
-        _language(lang): clean_text(text, field, multiline=field in ("answer", "description"))
+        _language(lang): clean_text(text, field, limit=limit, multiline=multiline)
         for lang, text in value.items()
     }
 
 
-def _questions(value: Any) -> dict[str, list[str]]:
+def question_lists(value: Any) -> dict[str, list[str]]:
     if not isinstance(value, dict) or not value:
         raise Invalid("invalid.not_localized", field="questions")
     questions = {}
@@ -233,7 +181,7 @@ def _questions(value: Any) -> dict[str, list[str]]:
     return questions
 
 
-def _tag_list(value: Any) -> list[str]:
+def tag_list(value: Any) -> list[str]:
     if not isinstance(value, list):
         raise Invalid("invalid.not_list", field="tags")
     if len(value) > MAX_TAGS:
@@ -241,7 +189,7 @@ def _tag_list(value: Any) -> list[str]:
     return list(dict.fromkeys(clean_text(tag, "tag").lower() for tag in value))
 
 
-def _sources(value: Any, known: set[str]) -> list[str]:
+def source_list(value: Any, known: set[str]) -> list[str]:
     if not isinstance(value, list):
         raise Invalid("invalid.not_list", field="sources")
     for source in value:

@@ -86,6 +86,7 @@ def make_service(tmp_path: Path) -> Iterator[Callable[..., KnowledgeService]]:
         today: date = TODAY,
         clock: Callable[[], datetime] | None = None,
         directory: Path | None = None,
+        catalog: Catalog | None = None,
     ) -> KnowledgeService:
         directory = directory or tmp_path / f"data{len(opened)}"
         seed_path = SEED_PATH
@@ -93,7 +94,7 @@ def make_service(tmp_path: Path) -> Iterator[Callable[..., KnowledgeService]]:
             seed_path = tmp_path / f"seed{len(opened)}.json"
             seed_path.write_text(json.dumps(seed), encoding="utf-8")
         kb = KnowledgeBase.open(directory, seed_path=seed_path, clock=clock or utc_now)
-        service = KnowledgeService(kb, Catalog.load(), today=lambda: today)
+        service = KnowledgeService(kb, catalog or Catalog.load(), today=lambda: today)
         opened.append(service)
         return service
 

@@ -129,7 +129,7 @@ def test_event_titles_and_contact_names_are_matched(service: KnowledgeService) -
 
 
 def entry(entry_id: int, *questions: str) -> FaqEntry:
-    return FaqEntry(entry_id, {"en": list(questions)}, {"en": "answer"})
+    return FaqEntry(entry_id, {"en": list(questions)}, {"answer": {"en": "answer"}})
 
 
 def test_upsert_and_remove_are_visible_to_the_next_query() -> None:

@@ -32,7 +32,7 @@ class CountingEmbedder:
 
 
 def faq(entry_id: int, question: str, answer: str) -> FaqEntry:
-    return FaqEntry(entry_id, {"en": [question]}, {"en": answer})
+    return FaqEntry(entry_id, {"en": [question]}, {"answer": {"en": answer}})
 
 
 ENTRIES = [

@@ -105,24 +105,6 @@ class AdminPart:
         return self.service.message("form.cancelled", lang)
 
 
-FIELD_LABELS = {
-    "questions",
-    "answer",
-    "tags",
-    "sources",
-    "date",
-    "timezone",
-    "title",
-    "place",
-    "description",
-    "name",
-    "role",
-    "organization",
-    "reach",
-    "website",
-}
-
-
 def person(fmt: Formatter, user_id: int, name: str) -> Markup:
     """Someone in an admin screen: by name where one is known, always with the id."""
     name = " ".join(name.split())  # an empty name must leave no double space

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from knowledge.admin.base import (
-    FIELD_LABELS,
     AdminPart,
     Step,
     changed_fields,
@@ -288,7 +287,7 @@ class FormsAdmin(AdminPart):
         and offer to apply this form's values to the entry as it is now."""
         fmt = self.fmt(form.ui)
         fields = changed_fields(form.base, current)
-        labels = ", ".join(fmt.label(f"field.{f}") if f in FIELD_LABELS else f for f in fields)
+        labels = ", ".join(fmt.field_label(f) for f in fields)
         text = fmt.t("form.changed_meanwhile", ref=str(form.ref), fields=labels)
         buttons = (
             (Button(fmt.label("button.reapply"), FORM_REAPPLY),),

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from knowledge.admin.base import (
     ATTACH_FLOOR,
-    FIELD_LABELS,
     HISTORY_SHOWN,
     TOP_SHOWN,
     UNANSWERED_SHOWN,
@@ -81,9 +80,7 @@ class ReviewAdmin(AdminPart):
             by=person(fmt, change["by"], names.get(change["by"], "")),
             fields=fmt.t(
                 "history.fields",
-                fields=", ".join(
-                    fmt.label(f"field.{f}") if f in FIELD_LABELS else f for f in fields
-                ),
+                fields=", ".join(fmt.field_label(f) for f in fields),
             )
             if fields
             else "",
