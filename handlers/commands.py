@@ -16,7 +16,7 @@ async def start(update: Update, context: BotContext) -> None:
     user = update.effective_user
     lang = context.lang(update)
     ref = EntryRef.from_payload(context.args[0]) if context.args else None
-    if ref is not None and context.kb.kb.get(ref) is not None:
+    if ref is not None and context.kb.has(ref):
         await send(update, context, context.kb.open(ref, lang))
         return
     await send(update, context, context.kb.start(lang, user and user.first_name))

@@ -301,9 +301,13 @@ class KnowledgeService:
             events, lang, lambda e: to_plain(fmt.source_line(e.sources)), self.kb.clock()
         )
 
+    def has(self, ref: EntryRef) -> bool:
+        """Whether the entry exists (a deep link or a button may name one deleted since)."""
+        return self.kb.get(ref) is not None
+
     def open(self, ref: EntryRef, lang: str) -> Reply:
         """An entry chosen from a button: shown, and counted as a topic people want."""
-        if self.kb.get(ref) is not None:
+        if self.has(ref):
             self.activity.opened(str(ref))
         return self.show(ref, lang)
 

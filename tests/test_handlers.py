@@ -9,6 +9,7 @@ from datetime import date
 from telegram.ext import MessageHandler, filters
 
 from handlers.context import services_of
+from knowledge.service import KnowledgeService
 from knowledge.store import UNANSWERED
 from tests.conftest import Chat, buttons, chat_with, seed_data, text_of
 
@@ -214,7 +215,9 @@ async def test_a_failing_handler_is_reported_to_the_user_and_the_bot_keeps_runni
     assert "Sobyanin" in answer["text"]
 
 
-async def test_in_a_group_only_messages_addressed_to_the_bot_are_answered(chat: Chat) -> None:
+async def test_in_a_group_only_messages_addressed_to_the_bot_are_answered(
+    chat: Chat, service: KnowledgeService
+) -> None:
     group = chat.as_user(user_id=3003, first_name="Wang", chat_id=-100123, chat_type="supergroup")
     assert await group.send("who signed the agreement") == []  # colleagues talking
     username = chat.application.bot.username
@@ -227,4 +230,4 @@ async def test_in_a_group_only_messages_addressed_to_the_bot_are_answered(chat: 
         group.user.message("and how much trade is there with China?", reply_to_message=bot_message)
     )
     assert "$20.5 billion" in reply["text"]
-    assert [row["text"] for row in services_of(chat.application).kb.kb.unanswered()] == []
+    assert [row["text"] for row in service.kb.unanswered()] == []
