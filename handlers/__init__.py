@@ -17,31 +17,19 @@ from telegram.ext import (
 
 from handlers import admin, commands, inline, questions, reminders
 from handlers.addressing import AddressedToBot
+from handlers.command_table import COMMANDS, routed
 from handlers.errors import on_error
 from handlers.flood import FLOOD_GROUP, flood_handler
 from knowledge.buttons import CALENDAR, LANGUAGE, MENU, SHOW, VOTE
 from knowledge.reminders import SUBSCRIPTION
 
-COMMANDS = {
-    "start": commands.start,
-    "help": commands.help_command,
-    "agreement": commands.agreement,
-    "events": reminders.events,
-    "events_ics": commands.events_calendar,
-    "contacts": commands.contacts,
-    "search": commands.search,
-    "myid": commands.my_id,
-    "language": commands.language,
-    "subscribe": reminders.subscribe,
-    "unsubscribe": reminders.unsubscribe,
-}
-
 
 def register(application: Application) -> None:
     application.add_handler(flood_handler(), group=FLOOD_GROUP)
-    admin.register(application)  # first: an admin's form takes the text it is waiting for
-    for name, callback in COMMANDS.items():
-        application.add_handler(CommandHandler(name, callback))
+    # First: an admin's form takes the text it is waiting for.
+    admin.register(application, COMMANDS)
+    for command in routed("everyone"):
+        application.add_handler(CommandHandler(command.name, command.callback))
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, commands.unknown_command)
     )

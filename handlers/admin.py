@@ -3,13 +3,12 @@ Every one is wrapped in ``admins_only`` (``handlers.admin_guard``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from telegram import Message, MessageOriginHiddenUser, MessageOriginUser, Update
 from telegram.ext import (
     CallbackQueryHandler,
-    CommandHandler,
     MessageHandler,
     filters,
 )
@@ -22,12 +21,12 @@ from handlers.admin_guard import (
     admins_only,
     answer_button,
     arguments,
+    command_handlers,
     parsed,
     sender_id,
 )
 from handlers.context import BotContext
 from handlers.render import send
-from handlers.setup import refresh_admin_commands
 from knowledge.admin import (
     PendingImport,
 )
@@ -44,6 +43,9 @@ from knowledge.buttons import (
 from knowledge.models import Kind
 from knowledge.text import parse_user_id, whole_number
 from knowledge.transfer import MAX_IMPORT_BYTES
+
+if TYPE_CHECKING:  # the command table imports this module
+    from handlers.command_table import Command
 
 # Commands -----------------------------------------------------------------------------------
 
@@ -133,7 +135,7 @@ async def add_admin(update: Update, context: BotContext) -> None:
         update, context, context.admin.roles.add_admin(sender_id(update), target_id, name, lang)
     )
     if target_id is not None:
-        await refresh_admin_commands(context.application, target_id)
+        await _refresh_menu(context, target_id)
 
 
 @admins_only
@@ -148,7 +150,16 @@ async def remove_admin(update: Update, context: BotContext) -> None:
         update, context, context.admin.roles.remove_admin(sender_id(update), target_id, lang)
     )
     if target_id is not None:
-        await refresh_admin_commands(context.application, target_id)
+        await _refresh_menu(context, target_id)
+
+
+async def _refresh_menu(context: BotContext, user_id: int) -> None:
+    """Show or hide the admin menu of a user whose role just changed."""
+    # Imported here: handlers.setup reads the menus from the command table, which imports
+    # this module.
+    from handlers.setup import refresh_admin_commands
+
+    await refresh_admin_commands(context.application, user_id)
 
 
 def _target_user(update: Update) -> tuple[int, str] | str | None:
@@ -300,30 +311,14 @@ async def import_button(update: Update, context: BotContext) -> None:
     )
 
 
-def register(application: Any) -> None:
-    """Add the admin handlers; call before the public ones, which they take precedence over."""
-    application.add_handler(form_conversation(persistent=application.persistence is not None))
-    commands: dict[str, Callback] = {
-        "delfaq": delete_command("faq"),
-        "delevent": delete_command("event"),
-        "delcontact": delete_command("contact"),
-        "addalt": add_alternate,
-        "faq": faq_list,
-        "synonyms": synonyms,
-        "synonym": synonym,
-        "undo": undo,
-        "history": history,
-        "unanswered": unanswered,
-        "stats": stats,
-        "admins": admins,
-        "addadmin": add_admin,
-        "deladmin": remove_admin,
-        "export": export,
-        "import": import_command,
-        "restore": restore,
-    }
-    for name, callback in commands.items():
-        application.add_handler(CommandHandler(name, callback, NEW_MESSAGES))
+def register(application: Any, commands: Sequence[Command]) -> None:
+    """Add the admin handlers, the admin commands of the command table ``commands`` among
+    them; call before the public ones, which they take precedence over."""
+    application.add_handler(
+        form_conversation(commands, persistent=application.persistence is not None)
+    )
+    for handler in command_handlers(commands, "admin"):
+        application.add_handler(handler)
     caption_import = filters.Document.ALL & filters.CaptionRegex(r"^/import(@\w+)?(\s|$)")
     application.add_handler(MessageHandler(NEW_MESSAGES & caption_import, import_command))
     buttons: dict[Callable[[object], bool], Callback] = {
@@ -338,4 +333,5 @@ def register(application: Any) -> None:
     }
     for pattern, callback in buttons.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
-    application.add_handler(CommandHandler("cancel", cancel, NEW_MESSAGES))
+    for handler in command_handlers(commands, "form_exit"):  # /cancel with no form open
+        application.add_handler(handler)

@@ -4,13 +4,13 @@ time, kept across restarts when the Application has persistence."""
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     TypeHandler,
@@ -28,6 +28,7 @@ from handlers.admin_guard import (
     answer_button,
     arguments,
     button_data,
+    command_handlers,
     drop_form,
     parsed,
     sender_id,
@@ -47,6 +48,9 @@ from knowledge.buttons import (
     UNANSWERED_NEW,
 )
 from knowledge.models import Kind
+
+if TYPE_CHECKING:  # the command table imports this module
+    from handlers.command_table import Command
 
 FILLING, CHOOSING, DUPLICATE, CONFIRMING = range(4)
 STATES = {
@@ -214,35 +218,33 @@ async def cancel(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-def form_conversation(persistent: bool = False) -> ConversationHandler:
-    """The guided forms; ``persistent``: their state is kept across restarts."""
+def form_conversation(commands: Sequence[Command], persistent: bool = False) -> ConversationHandler:
+    """The guided forms, with the form commands of the command table ``commands``;
+    ``persistent``: their state is kept across restarts."""
     entry_points = [
-        *(CommandHandler(f"add{k}", begin_add(kind), NEW_MESSAGES) for k, kind in _COMMAND_KINDS),
-        *(CommandHandler(f"edit{k}", begin_edit(kind), NEW_MESSAGES) for k, kind in _COMMAND_KINDS),
-        CommandHandler("translate", begin_translation, NEW_MESSAGES),
+        *command_handlers(commands, "form_start"),
         CallbackQueryHandler(new_from_unanswered, pattern=UNANSWERED_NEW.matches),
     ]
-    text = NEW_MESSAGES & filters.TEXT & ~filters.COMMAND
     cancel_handlers = [
-        CommandHandler("cancel", cancel, NEW_MESSAGES),
+        *command_handlers(commands, "form_exit"),
         CallbackQueryHandler(cancel, pattern=FORM_CANCEL.matches),
     ]
     with warnings.catch_warnings():
         # PTB warns that buttons are tracked per chat, not per message; per chat is what we want.
         warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
-        return _conversation(entry_points, text, cancel_handlers, persistent)
+        return _conversation(
+            entry_points, command_handlers(commands, "form_step"), cancel_handlers, persistent
+        )
 
 
 def _conversation(
-    entry_points: list[Any], text: Any, cancel_handlers: list[Any], persistent: bool
+    entry_points: list[Any], steps: list[Any], cancel_handlers: list[Any], persistent: bool
 ) -> ConversationHandler:
+    text = NEW_MESSAGES & filters.TEXT & ~filters.COMMAND
     return ConversationHandler(
         entry_points=entry_points,  # type: ignore[arg-type]
         states={
-            FILLING: [
-                MessageHandler(text, form_text),
-                CommandHandler("skip", form_skip, NEW_MESSAGES),
-            ],
+            FILLING: [MessageHandler(text, form_text), *steps],
             CHOOSING: [
                 CallbackQueryHandler(form_field, pattern=FORM_FIELD.matches),
                 MessageHandler(text, use_the_buttons),
@@ -265,10 +267,3 @@ def _conversation(
         name="admin_forms",
         persistent=persistent,
     )
-
-
-_COMMAND_KINDS: tuple[tuple[str, Kind], ...] = (
-    ("faq", "faq"),
-    ("event", "event"),
-    ("contact", "contact"),
-)

@@ -9,13 +9,14 @@ import contextlib
 import functools
 import logging
 import re
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
+    CommandHandler,
     ConversationHandler,
     filters,
 )
@@ -41,6 +42,9 @@ from knowledge.buttons import (
 from knowledge.roles import NotAllowed
 from knowledge.validation import Invalid
 
+if TYPE_CHECKING:  # the command table imports the admin handlers, which import this module
+    from handlers.command_table import Command, Route
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -58,6 +62,11 @@ _ADMIN_ACTIONS = (FORM_SAVE, FORM_FIELD, FORM_ALTERNATE, FORM_NEW, DELETE, UNDO,
 BUTTON_KINDS = frozenset(str(getattr(a, "kind", a)).partition(":")[0] for a in _ADMIN_ACTIONS)
 
 Callback = Callable[[Update, BotContext], Awaitable[Any]]
+
+
+def command_handlers(commands: Iterable[Command], route: Route) -> list[CommandHandler]:
+    """Handlers for the admin side's ``commands`` on ``route``, which take new messages only."""
+    return [CommandHandler(c.name, c.callback, NEW_MESSAGES) for c in commands if c.route == route]
 
 
 def admins_only(callback: Callback) -> Callback:

@@ -11,6 +11,7 @@ from telegram import BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
+from handlers.command_table import ADMIN_COMMANDS, MENU_COMMANDS
 from handlers.context import services_of
 from handlers.reminders import schedule_reminders
 from knowledge.activity import FLUSH_INTERVAL
@@ -19,14 +20,6 @@ from transports.delivery import ResilientRateLimiter, log_network_faults_briefly
 
 log = logging.getLogger(__name__)
 
-MENU_COMMANDS = (
-    "start", "help", "agreement", "events", "events_ics", "contacts", "search", "subscribe",
-    "unsubscribe", "language",
-)  # fmt: skip
-ADMIN_COMMANDS = (
-    "addfaq", "editfaq", "delfaq", "faq", "translate", "unanswered", "stats", "undo", "export",
-    "import", "restore", "synonyms", "addevent", "addcontact", "history", "admins", "cancel",
-)  # fmt: skip
 BACKUP_CHECK_INTERVAL = 3600  # seconds; a daily backup is taken when the last is a day old
 SUMMARY_INTERVAL = 3600  # seconds between the log's usage summaries
 PACKAGE = "moscow-beijing-bot"

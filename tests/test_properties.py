@@ -19,7 +19,6 @@ import asyncio
 import json
 import logging
 import random
-import re
 import resource
 import string
 import time
@@ -30,15 +29,15 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ConversationHandler
+from telegram.ext import Application
 
-from handlers.setup import ADMIN_COMMANDS, MENU_COMMANDS
-from knowledge.buttons import Codec, Fixed
+from handlers.command_table import ADMIN_COMMANDS, MENU_COMMANDS
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings
 from knowledge.store import ADMINS, AUDIT, CONTENT_TABLES
 from knowledge.transfer import export_bytes, plan_import
 from tests.conftest import OWNER, Chat, buttons, chat_with, clean_environment, run_bot_py
+from tests.support.application import button_prefixes_of, commands_of
 from tests.support.telegram import (
     ALERT_LIMIT,
     CALLBACK_DATA_LIMIT,
@@ -214,57 +213,6 @@ def answered(calls: list[tuple[str, JSONDict]], update: JSONDict) -> bool:
         method == "answerCallbackQuery" and params["callback_query_id"] == query_id
         for method, params in calls
     )
-
-
-# What the bot knows, read from the running Application --------------------------------------
-
-
-def handlers_of(application: Application) -> Iterator[Any]:
-    def walk(handler: Any) -> Iterator[Any]:
-        yield handler
-        if isinstance(handler, ConversationHandler):
-            nested = [*handler.entry_points, *handler.fallbacks]
-            nested += [h for state in handler.states.values() for h in state]
-            for inner in nested:
-                yield from walk(inner)
-
-    for group in application.handlers.values():
-        for handler in group:
-            yield from walk(handler)
-
-
-def commands_of(application: Application) -> list[str]:
-    """Every command any handler answers, admin forms' commands included."""
-    names = {
-        name
-        for handler in handlers_of(application)
-        if isinstance(handler, CommandHandler)
-        for name in handler.commands
-    }
-    return sorted(names)
-
-
-def button_prefixes_of(application: Application) -> list[str]:
-    """The literal beginnings of the callback data the bot's button handlers take."""
-    prefixes = set()
-    for handler in handlers_of(application):
-        if isinstance(handler, CallbackQueryHandler):
-            prefixes.update(_kinds(handler.pattern))
-    return sorted(prefixes - {""})
-
-
-def _kinds(pattern: Any) -> set[str]:
-    """The data beginnings a button handler's pattern takes: a codec's ``kind:`` or a fixed
-    button's data."""
-    codec = getattr(pattern, "__self__", None)
-    if isinstance(codec, Codec):
-        return {f"{codec.kind}:"}
-    if isinstance(codec, Fixed):
-        return {str(codec)}
-    if pattern is None:  # the catch-all for buttons no one else takes
-        return set()
-    assert isinstance(pattern, re.Pattern), pattern
-    return set(re.sub(r"[\^$()]", "", pattern.pattern).split("|"))
 
 
 def test_the_generators_cover_every_command_and_button_the_bot_knows(
