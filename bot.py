@@ -205,12 +205,13 @@ def someone_at_the_console() -> bool:
 def run_console(service: KnowledgeService, settings: Settings) -> int:
     import asyncio
 
+    from transports.console import CONSOLE_LANGUAGE
     from transports.console import run_console as chat
     from transports.local_api import LocalBotApi, UpdateFactory
 
     api = LocalBotApi()
     application = build_application(service, settings, request=api)
-    intro = service.catalog.text("en", "console.intro")
+    intro = service.catalog.text(CONSOLE_LANGUAGE, "console.intro")
     user = UpdateFactory(user_id=CONSOLE_USER_ID, first_name="Console", language_code=None)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(chat(application, api, intro, user))

@@ -16,6 +16,7 @@ from typing import Literal, TextIO
 from knowledge.admin import AdminService, problem_text
 from knowledge.backups import backup_in, backups_in
 from knowledge.catalog import Catalog
+from knowledge.languages import DEFAULT_LANGUAGE
 from knowledge.markup import Markup, to_plain
 from knowledge.service import KnowledgeService
 from knowledge.services import BACKUPS_DIR, COMMAND_LINE_USER_ID, command_line_admin, open_service
@@ -24,6 +25,8 @@ from knowledge.storage import write_atomically
 from knowledge.store import CorruptKnowledgeBase, set_aside
 from knowledge.transfer import ImportPlan, checked_content, export_bytes, plan_import
 from knowledge.validation import Invalid
+
+CLI_LANGUAGE = DEFAULT_LANGUAGE  # what the data commands print their reports in
 
 
 def run_ask(
@@ -81,7 +84,7 @@ def run_import(settings: Settings, source: str, dry_run: bool, out: TextIO = sys
         try:
             plan = plan_import(raw, service.kb)
         except Invalid as problem:
-            print(admin.transfer.import_refused(problem, "en").plain, file=out)
+            print(admin.transfer.import_refused(problem, CLI_LANGUAGE).plain, file=out)
             return 1
         return _apply(admin, plan, "import", None, dry_run, out)
     finally:
@@ -103,14 +106,14 @@ def run_restore(settings: Settings, source: str | None, out: TextIO = sys.stdout
         checked_content(raw, max_bytes=None)  # a bad backup must not cost the damaged file
     except Invalid as problem:
         catalog = Catalog.load()
-        refused = catalog.text("en", "import.refused")
-        print(refused, to_plain(problem_text(catalog, problem, "en")), sep="\n\n", file=out)
+        refused = catalog.text(CLI_LANGUAGE, "import.refused")
+        print(refused, to_plain(problem_text(catalog, problem, CLI_LANGUAGE)), sep="\n\n", file=out)
         return 1
     service = _open_for_restore(settings, out)
     try:
         admin = command_line_admin(service, settings)
         plan = plan_import(raw, service.kb, max_bytes=None)
-        heading = service.formatter("en").t("restore.summary_file", name=path.name)
+        heading = service.formatter(CLI_LANGUAGE).t("restore.summary_file", name=path.name)
         return _apply(admin, plan, "restore", heading, False, out)
     finally:
         service.close()
@@ -126,9 +129,9 @@ def _apply(
 ) -> int:
     """Say what ``plan`` changes and apply it (a backup of what it replaces is taken first)."""
     if not plan.changes_anything:
-        print(admin.service.message(f"{reason}.no_changes", "en").plain, file=out)
+        print(admin.service.message(f"{reason}.no_changes", CLI_LANGUAGE).plain, file=out)
         return 0
-    print(to_plain(admin.transfer.import_summary(plan, "en", heading)), file=out)
+    print(to_plain(admin.transfer.import_summary(plan, CLI_LANGUAGE, heading)), file=out)
     if dry_run:
         print("(dry run: nothing was changed)", file=out)
         return 0

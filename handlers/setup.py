@@ -15,6 +15,7 @@ from handlers.command_table import ADMIN_COMMANDS, MENU_COMMANDS
 from handlers.context import services_of
 from handlers.reminders import schedule_reminders
 from knowledge.activity import FLUSH_INTERVAL
+from knowledge.languages import DEFAULT_LANGUAGE
 from knowledge.service import KnowledgeService
 from transports.delivery import ResilientRateLimiter, log_network_faults_briefly, ready
 
@@ -37,7 +38,7 @@ async def post_init(application: Application) -> None:
     service = services_of(application).kb
     admin = services_of(application).admin
     # The menu in every language we speak; English for everyone else.
-    await application.bot.set_my_commands(_commands(service, MENU_COMMANDS, "en"))
+    await application.bot.set_my_commands(_commands(service, MENU_COMMANDS, DEFAULT_LANGUAGE))
     for lang in service.catalog.languages:
         commands = _commands(service, MENU_COMMANDS, lang)
         await application.bot.set_my_commands(commands, language_code=lang)
@@ -89,10 +90,10 @@ async def introduce_the_bot(application: Application) -> None:
     for lang in (None, *catalog.languages):
         with contextlib.suppress(TelegramError):  # cosmetic: never a reason not to start
             await application.bot.set_my_description(
-                catalog.text(lang or "en", "bot.description"), language_code=lang
+                catalog.text(lang or DEFAULT_LANGUAGE, "bot.description"), language_code=lang
             )
             await application.bot.set_my_short_description(
-                catalog.text(lang or "en", "bot.short_description"), language_code=lang
+                catalog.text(lang or DEFAULT_LANGUAGE, "bot.short_description"), language_code=lang
             )
 
 
@@ -104,7 +105,9 @@ async def refresh_admin_commands(application: Application, user_id: int) -> None
     with contextlib.suppress(TelegramError):  # e.g. the admin never started a chat with us
         for lang in (None, *service.catalog.languages):
             if admin.is_admin(user_id):
-                commands = _commands(service, MENU_COMMANDS + ADMIN_COMMANDS, lang or "en")
+                commands = _commands(
+                    service, MENU_COMMANDS + ADMIN_COMMANDS, lang or DEFAULT_LANGUAGE
+                )
                 await application.bot.set_my_commands(commands, scope=scope, language_code=lang)
             else:
                 await application.bot.delete_my_commands(scope=scope, language_code=lang)

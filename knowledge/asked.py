@@ -13,12 +13,11 @@ number word, a person or body any name the knowledge base lists as a contact.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
 from functools import cache
 from typing import Literal
 
-from knowledge.languages import LOCALES_DIR
+from knowledge.languages import languages
 from knowledge.text import fold
 
 FactKind = Literal["person", "date", "number"]
@@ -34,12 +33,10 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 def _cues() -> dict[str, tuple[re.Pattern[str], ...]]:
     """Per kind (and "number_words"), one pattern per language."""
     found: dict[str, list[re.Pattern[str]]] = {}
-    for path in sorted(LOCALES_DIR.glob("*.toml")):
-        with path.open("rb") as file:
-            meta = tomllib.load(file)["meta"]
-        han = meta.get("script") == "han"
+    for language in sorted(languages().values(), key=lambda lang: lang.code):
+        han = language.script == "han"
         for key in (*(f"asks_{kind}" for kind in KINDS), "number_words"):
-            cues = [fold(cue) for cue in meta.get(key, "").split("|") if cue.strip()]
+            cues = [fold(cue) for cue in language.meta.get(key, "").split("|") if cue.strip()]
             if cues:
                 found.setdefault(key, []).append(_pattern(cues, han))
     return {key: tuple(patterns) for key, patterns in found.items()}

@@ -13,7 +13,6 @@ form is chosen by the ``count`` value with the language's CLDR rule (Babel), so 
 from __future__ import annotations
 
 import string
-import tomllib
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -22,10 +21,9 @@ from typing import Any
 from babel import Locale
 from babel.plural import PluralRule
 
+from knowledge.languages import DEFAULT_LANGUAGE, LOCALES_DIR, read_locales
 from knowledge.markup import Markup, escape
 
-LOCALES_DIR = Path(__file__).with_name("locales")
-FALLBACK_LANGUAGE = "en"
 PLURAL_CATEGORIES = frozenset({"zero", "one", "two", "few", "many", "other"})
 PLURAL_VALUE = "count"  # the value a plural message is chosen by
 
@@ -43,15 +41,9 @@ class Catalog:
 
     @classmethod
     def load(cls, directory: Path = LOCALES_DIR) -> Catalog:
-        messages = {}
-        # English first (the fallback), then the others by code: the order of /language.
-        for path in sorted(
-            directory.glob("*.toml"), key=lambda p: (p.stem != FALLBACK_LANGUAGE, p.stem)
-        ):
-            with path.open("rb") as file:
-                messages[path.stem] = _flatten(tomllib.load(file))
-        if FALLBACK_LANGUAGE not in messages:
-            raise ValueError(f"no {FALLBACK_LANGUAGE}.toml catalog in {directory}")
+        messages = {code: _flatten(tables) for code, tables in read_locales(directory).items()}
+        if DEFAULT_LANGUAGE not in messages:  # the fallback of every message
+            raise ValueError(f"no {DEFAULT_LANGUAGE}.toml catalog in {directory}")
         return cls(messages)
 
     def extended(self, messages: Mapping[str, Mapping[str, Any]]) -> Catalog:
@@ -66,16 +58,16 @@ class Catalog:
     def languages(self) -> list[str]:
         return list(self._messages)
 
-    def keys(self, lang: str = FALLBACK_LANGUAGE) -> set[str]:
+    def keys(self, lang: str = DEFAULT_LANGUAGE) -> set[str]:
         return set(self._messages.get(lang, {}))
 
     def has(self, lang: str, key: str) -> bool:
-        return key in self._messages.get(lang, {}) or key in self._messages[FALLBACK_LANGUAGE]
+        return key in self._messages.get(lang, {}) or key in self._messages[DEFAULT_LANGUAGE]
 
     def template(self, lang: str, key: str, count: float | None = None) -> str:
         """The message's text; for a plural message the form for ``count`` ("other" if no
         count is given)."""
-        for candidate in (lang, FALLBACK_LANGUAGE):
+        for candidate in (lang, DEFAULT_LANGUAGE):
             message = self._messages.get(candidate, {}).get(key)
             if isinstance(message, Plural):
                 return message.get(self._category(candidate, count)) or message["other"]

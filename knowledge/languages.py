@@ -1,5 +1,9 @@
 """The languages the bot speaks, read from the ``[meta]`` table of each ``locales/<lang>.toml``.
 
+``read_locales`` is the one reader of those files (the message catalog reads them through it
+too), and ``DEFAULT_LANGUAGE`` the one language the bot falls back to: the catalog's, the
+knowledge base's and the command line's.
+
 A language brings its name, its Babel locale, its script, its Snowball stemmer and its stopwords,
 so adding a language is adding one file. ``detect`` guesses the language of a text from its
 script and, among languages sharing a script, from their stopwords.
@@ -9,12 +13,15 @@ from __future__ import annotations
 
 import tomllib
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 LOCALES_DIR = Path(__file__).with_name("locales")
-DEFAULT = "en"
+# The language every text exists in, shown when one is missing in the reader's language.
+DEFAULT_LANGUAGE = "en"
 SCRIPTS = ("latin", "cyrillic", "han")
 # A question is "clearly" in a language (and answered in it, whatever the client's language)
 # from this many letters of one script, holding this share of all letters; a script that only
@@ -32,21 +39,33 @@ class Language:
     script: str
     stemmer: str
     stopwords: frozenset[str]
+    meta: Mapping[str, Any]  # the whole ``[meta]`` table, the question cues among it
+
+
+def read_locales(directory: Path = LOCALES_DIR) -> dict[str, dict[str, Any]]:
+    """Every ``<lang>.toml`` in ``directory``, parsed, by language code: the default language
+    first, then the others by code (the order of /language)."""
+    paths = sorted(directory.glob("*.toml"), key=lambda p: (p.stem != DEFAULT_LANGUAGE, p.stem))
+    tables = {}
+    for path in paths:
+        with path.open("rb") as file:
+            tables[path.stem] = tomllib.load(file)
+    return tables
 
 
 @cache
 def languages(directory: Path = LOCALES_DIR) -> dict[str, Language]:
     found = {}
-    for path in sorted(directory.glob("*.toml"), key=lambda p: (p.stem != DEFAULT, p.stem)):
-        with path.open("rb") as file:
-            meta = tomllib.load(file)["meta"]
-        found[path.stem] = Language(
-            code=path.stem,
+    for code, tables in read_locales(directory).items():
+        meta = tables["meta"]
+        found[code] = Language(
+            code=code,
             name=meta["name"],
             locale=meta["locale"],
             script=meta["script"],
             stemmer=meta.get("stemmer", ""),
             stopwords=frozenset(meta.get("stopwords", "").split()),
+            meta=meta,
         )
     return found
 
@@ -108,7 +127,7 @@ def detect(words: list[str]) -> str | None:
 
     def evidence(lang: Language) -> tuple[int, bool]:
         # Stopwords are the tell between languages of one script; English breaks ties.
-        return (sum(1 for w in words if w in lang.stopwords), lang.code == DEFAULT)
+        return (sum(1 for w in words if w in lang.stopwords), lang.code == DEFAULT_LANGUAGE)
 
     best = max(candidates, key=evidence)
     if best.code != "de" and any(ch in "äöüß" for w in words for ch in w):

@@ -13,10 +13,9 @@ from zoneinfo import ZoneInfo
 
 from knowledge import schema
 from knowledge.dates import DEFAULT_EVENT_ZONE, EVENT_ZONES, EventDate
+from knowledge.languages import DEFAULT_LANGUAGE
 from knowledge.schema import KINDS, Kind
 from knowledge.text import whole_number
-
-DEFAULT_LANGUAGE = "en"
 
 Localized = dict[str, str]
 
@@ -40,7 +39,8 @@ class Phrasing(NamedTuple):
 
 
 def pick(texts: Localized, lang: str) -> tuple[str, str]:
-    """The text in ``lang``, else English, else any; with the language actually used."""
+    """The text in ``lang``, else in the default language, else any; with the language
+    actually used."""
     for candidate in (lang, DEFAULT_LANGUAGE):
         if texts.get(candidate):
             return texts[candidate], candidate

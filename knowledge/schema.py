@@ -49,7 +49,7 @@ class Field:
     required: bool = False
     localized: bool = False  # stored as one text per language
     translated: bool = False  # asked again by /translate
-    multiline: bool = False
+    multiline: bool = False  # its text may take several lines
     one_line: int = 0  # its place in a one-line ``/add…`` command (``A | B | …``); 0: not there
     matched: float = 0.0  # how much a match on it counts in recognising the entry; 0: not used
     passage: bool = False  # states what the entry says (the semantic matcher reads it)
@@ -104,7 +104,7 @@ SCHEMAS: dict[Kind, tuple[Field, ...]] = {
             parser=_question, checker=question_lists, key="questions",
         ),
         Field(
-            "alternates", translated=True, many=True,
+            "alternates", translated=True, multiline=True, many=True,
             parser=lambda text: parse_lines(text, "question"), key="questions",
         ),
         _text("answer", 4000, required=True, multiline=True, one_line=2, passage=True),

@@ -13,9 +13,10 @@ from knowledge.buttons import AUTOMATIC, CALENDAR, LANGUAGE, MENU, MENU_PAGES, S
 from knowledge.calendar import DATE_ERRORS, CalendarFile, can_be_added, event_calendar, skipped
 from knowledge.catalog import Catalog
 from knowledge.decision import MAX_SUGGESTIONS, Evidence, Outcome, decide, gather
+from knowledge.languages import DEFAULT_LANGUAGE
 from knowledge.markup import Markup, escape, to_plain, well_formed
 from knowledge.matcher import Match
-from knowledge.models import DEFAULT_LANGUAGE, EntryRef, Event, FaqEntry, pick
+from knowledge.models import EntryRef, Event, FaqEntry, pick
 from knowledge.replies import (
     Button,
     Formatter,
@@ -155,7 +156,7 @@ class KnowledgeService:
 
     # Free text ----------------------------------------------------------------------------
 
-    def ask(self, question: str, lang: str = "en") -> Answer:
+    def ask(self, question: str, lang: str = DEFAULT_LANGUAGE) -> Answer:
         """Answer a free-text question; an unanswerable one is recorded for the admins."""
         question = well_formed(question)  # kept for the admins: it must be storable
         fmt = self.formatter(lang)

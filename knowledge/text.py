@@ -20,7 +20,7 @@ from functools import cache
 import Stemmer
 
 from knowledge.languages import (
-    DEFAULT,
+    DEFAULT_LANGUAGE,
     Language,
     detect,
     detect_clearly,
@@ -89,14 +89,14 @@ def _phrase_pattern(phrase: str) -> re.Pattern[str]:
 
 
 def analyze(
-    text: str, lang: str = DEFAULT, phrases: Mapping[str, str] | None = None
+    text: str, lang: str = DEFAULT_LANGUAGE, phrases: Mapping[str, str] | None = None
 ) -> list[tuple[str, str]]:
     """Each content word of a text in ``lang``: as written (folded), and as its stem.
 
     The matcher compares stems, so that "signed" and "signing" are one word, and looks for
     typos among words as written, where "sined" is one letter from "signed".
     """
-    language = languages().get(lang) or languages()[DEFAULT]
+    language = languages().get(lang) or languages()[DEFAULT_LANGUAGE]
     pairs = []
     for word in words(text, phrases):
         rules = _rules_for(word, language)
@@ -115,7 +115,7 @@ def analyze_question(
     detected = detect(found)
     analysed = []
     for word in found:
-        candidates = of_script(script_of(word) or "") or [languages()[DEFAULT]]
+        candidates = of_script(script_of(word) or "") or [languages()[DEFAULT_LANGUAGE]]
         if any(word in lang.stopwords for lang in candidates):
             continue
         candidates.sort(key=lambda lang: lang.code != detected)
@@ -146,8 +146,8 @@ def stem(word: str, language: Language) -> str:
     return stemmer.stemWord(word) if stemmer else word
 
 
-def stem_words(found: list[str], lang: str = DEFAULT) -> list[str]:
-    language = languages().get(lang) or languages()[DEFAULT]
+def stem_words(found: list[str], lang: str = DEFAULT_LANGUAGE) -> list[str]:
+    language = languages().get(lang) or languages()[DEFAULT_LANGUAGE]
     return [stem(word, language) for word in found]
 
 

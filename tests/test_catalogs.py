@@ -9,7 +9,8 @@ import tomllib
 
 import pytest
 
-from knowledge.catalog import LOCALES_DIR, Catalog
+from knowledge.catalog import Catalog
+from knowledge.languages import LOCALES_DIR
 from tests.conftest import REPO
 from transports.local_api import TelegramHTML
 

@@ -56,3 +56,17 @@ def test_no_product_module_or_class_grows_past_a_readable_size() -> None:
         for node in ast.walk(ast.parse(source)):
             if isinstance(node, ast.ClassDef):
                 assert node.end_lineno - node.lineno < MAX_CLASS_LINES, (path.name, node.name)
+
+
+def test_the_default_language_is_defined_once() -> None:
+    """ "en" as a fallback is ``DEFAULT_LANGUAGE`` everywhere; only its definition (and the
+    in-process Bot API, which plays a client set to English) spells it out."""
+    allowed = {REPO / "knowledge" / "languages.py", REPO / "transports" / "local_api.py"}
+    paths = [REPO / "bot.py", REPO / "cli.py"]
+    paths += [path for package in PRODUCT for path in (REPO / package).rglob("*.py")]
+    for path in sorted(set(paths) - allowed):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        spelled = [
+            n.lineno for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value == "en"
+        ]
+        assert not spelled, f"{path.name}:{spelled} spells the default language out"

@@ -16,7 +16,8 @@ from icalendar import Calendar
 from telegram.ext import Application
 
 from handlers.reminders import schedule_reminders
-from knowledge.catalog import LOCALES_DIR, Catalog, plural_rule
+from knowledge.catalog import Catalog, plural_rule
+from knowledge.languages import LOCALES_DIR
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings
 from tests.conftest import OWNER, Chat, Clock, chat_with, seed_data

@@ -19,6 +19,8 @@ from telegram.ext import Application
 
 from handlers.admin_guard import FORM_KEY
 from handlers.context import services_of
+from knowledge.languages import DEFAULT_LANGUAGE
+from knowledge.schema import Field
 from knowledge.service import KnowledgeService
 from knowledge.storage import write_atomically
 from knowledge.text import whole_number
@@ -26,13 +28,11 @@ from transports.local_api import JSONDict, LocalBotApi, UpdateFactory
 from transports.local_chat import LocalChat
 
 EXIT_WORDS = {"/quit", "/exit"}
-CONSOLE_LANGUAGE = "en"  # the console's own notes, as its intro
+CONSOLE_LANGUAGE = DEFAULT_LANGUAGE  # the console's own notes, as its intro
 EXPORTS_DIR = "exports"  # inside the data directory: files the bot sends (/export, /events_ics)
 CONTINUED = "\\"  # a line ending in it goes on to the next line
 BLOCK = '"""'  # a line of its own that opens, and one that closes, several lines
 MORE_PROMPT = "...> "
-# Form fields that take several lines: the console says how to type them.
-SEVERAL_LINES = frozenset({"alternates", "answer", "description"})
 
 ReadLine = Callable[[str], str]  # input(): raises EOFError at the end
 
@@ -83,11 +83,11 @@ class ConsoleChat:
         user_data = self.application.user_data.get(self.user.user["id"], {})
         return user_data.get(FORM_KEY)
 
-    def _asked_field(self) -> str | None:
+    def _asked_field(self) -> Field | None:
         """The form field the bot asks this user for now: a form is open and the bot's last
         messages are not waiting for a button (a near duplicate, a preview)."""
         current = getattr(self._form(), "current", None)
-        return current.name if current is not None and not self.buttons else None
+        return current if current is not None and not self.buttons else None
 
     def _form_waits_for_text(self) -> bool:
         return self._asked_field() is not None
@@ -105,7 +105,8 @@ class ConsoleChat:
             self.buttons = []  # numbers always refer to the buttons just shown
             for message in new_messages:
                 self._print_message(message)
-            if self._asked_field() in SEVERAL_LINES:
+            asked = self._asked_field()
+            if asked is not None and asked.multiline:  # say how to type several lines
                 self._print(f"  {self.note('console.lines_hint')}")
 
     def _print_message(self, message: JSONDict) -> None:

@@ -18,7 +18,8 @@ from knowledge.buttons import (
 )
 from knowledge.editing import ChangedMeanwhile
 from knowledge.forms import Form, field_names, one_line, one_line_translation
-from knowledge.models import DEFAULT_LANGUAGE, EntryRef, Kind
+from knowledge.languages import DEFAULT_LANGUAGE
+from knowledge.models import EntryRef, Kind
 from knowledge.replies import Button, Reply, in_rows, join_paragraphs
 from knowledge.store import Doc
 from knowledge.validation import Invalid
