@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from bot import build_application
 from knowledge.catalog import Catalog
 from knowledge.service import KnowledgeService
 from knowledge.settings import Settings
 from knowledge.store import SEED_PATH, KnowledgeBase, utc_now
-from transports.local_api import JSONDict, LocalBotApi, UpdateFactory
-from transports.local_chat import LocalChat
+from tests.support.chat import Chat, chat_with
+from tests.support.running_bot import RunningBot
+from transports.local_api import JSONDict
 
 TODAY = date(2026, 11, 22)
 OWNER = 1001  # the default test user; an owner where a test gives admin settings
@@ -112,10 +112,6 @@ def seed_data() -> dict[str, Any]:
     return json.loads(SEED_PATH.read_text(encoding="utf-8"))
 
 
-# One user's chat with the bot: the driver the console and the benchmark use too.
-Chat = LocalChat
-
-
 def buttons(message: JSONDict) -> list[tuple[str, str]]:
     """(label, callback data) of every button under ``message`` that calls back."""
     keyboard = message.get("reply_markup", {}).get("inline_keyboard", [])
@@ -145,22 +141,19 @@ async def chat(service: KnowledgeService) -> AsyncIterator[Chat]:
         yield conversation
 
 
-class chat_with:
-    """The real Application over the in-process Bot API; fails if Telegram would refuse a call."""
+@pytest.fixture
+def start_bot(service: KnowledgeService) -> Iterator[Callable[[Settings], RunningBot]]:
+    """Start the real Application on ``service`` with the given settings, running until the
+    test ends (tests/support/running_bot.py)."""
+    started: list[RunningBot] = []
 
-    def __init__(self, service: KnowledgeService, settings: Settings | None = None):
-        self.api = LocalBotApi()
-        self.application = build_application(service, settings or Settings(), request=self.api)
+    def start(settings: Settings) -> RunningBot:
+        started.append(RunningBot(service, settings))
+        return started[-1]
 
-    async def __aenter__(self) -> Chat:
-        await self.application.initialize()
-        await self.application.start()  # runs the job queue, as in production
-        return Chat(self.application, self.api, UpdateFactory())
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.application.stop()
-        await self.application.shutdown()
-        assert not self.api.errors, f"Telegram would have refused: {self.api.errors}"
+    yield start
+    for bot in started:
+        bot.close()
 
 
 def data(message: JSONDict, label_part: str) -> str:
