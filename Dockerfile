@@ -11,6 +11,7 @@ COPY pyproject.toml README.md bot.py cli.py ./
 COPY knowledge ./knowledge
 COPY handlers ./handlers
 COPY transports ./transports
+COPY runtime ./runtime
 RUN pip install --no-cache-dir . \
     && useradd --system --uid 10001 --no-create-home bot \
     && mkdir /data && chown bot /data

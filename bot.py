@@ -29,11 +29,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from knowledge.flood import FloodGuard
 from knowledge.service import KnowledgeService
-from knowledge.services import admin_service, open_service
-from knowledge.settings import Settings, SettingsError, load_settings
-from knowledge.store import DataDirError
+from knowledge.storage.knowledge_base import DataDirError
+from runtime.services import build_services, open_service
+from runtime.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:  # Telegram is imported only by the modes that need it: `ask` starts faster.
     from telegram.ext import Application
@@ -81,7 +80,7 @@ def build_application(
     from telegram.ext import Application, ContextTypes, Defaults
 
     import handlers
-    from handlers.context import SERVICES_KEY, BotContext, Services
+    from handlers.context import SERVICES_KEY, BotContext
     from handlers.persistence import form_persistence
     from handlers.setup import post_init, post_shutdown
 
@@ -108,9 +107,7 @@ def build_application(
 
         builder = builder.rate_limiter(ResilientRateLimiter())
     application = builder.build()
-    flood = FloodGuard(settings.flood_limit)
-    services = Services.build(service, admin_service(service, settings), flood)
-    application.bot_data[SERVICES_KEY] = services
+    application.bot_data[SERVICES_KEY] = build_services(service, settings)
     handlers.register(application)
     return application
 

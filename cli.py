@@ -14,17 +14,17 @@ from pathlib import Path
 from typing import Literal, TextIO
 
 from knowledge.admin import AdminService, problem_text
-from knowledge.backups import backup_in, backups_in
-from knowledge.catalog import Catalog
-from knowledge.languages import DEFAULT_LANGUAGE
-from knowledge.markup import Markup, to_plain
+from knowledge.i18n.catalog import Catalog
+from knowledge.i18n.languages import DEFAULT_LANGUAGE
+from knowledge.records.validation import Invalid
+from knowledge.replies.markup import Markup, to_plain
 from knowledge.service import KnowledgeService
-from knowledge.services import BACKUPS_DIR, COMMAND_LINE_USER_ID, command_line_admin, open_service
-from knowledge.settings import Settings, SettingsError
-from knowledge.storage import write_atomically
-from knowledge.store import CorruptKnowledgeBase, set_aside
-from knowledge.transfer import ImportPlan, checked_content, export_bytes, plan_import
-from knowledge.validation import Invalid
+from knowledge.storage.atomic import write_atomically
+from knowledge.storage.backups import backup_in, backups_in
+from knowledge.storage.knowledge_base import CorruptKnowledgeBase, set_aside
+from knowledge.storage.transfer import ImportPlan, checked_content, export_bytes, plan_import
+from runtime.services import BACKUPS_DIR, COMMAND_LINE_USER_ID, command_line_admin, open_service
+from runtime.settings import Settings, SettingsError
 
 CLI_LANGUAGE = DEFAULT_LANGUAGE  # what the data commands print their reports in
 

@@ -54,10 +54,10 @@ async def _end_to_end(size: int, updates: int, repeat: int) -> dict[str, Any]:
 
     from bench.generator import Generator
     from bot import build_application
-    from knowledge.catalog import Catalog
+    from knowledge.i18n.catalog import Catalog
     from knowledge.service import KnowledgeService
-    from knowledge.settings import Settings
-    from knowledge.store import KnowledgeBase
+    from knowledge.storage.knowledge_base import KnowledgeBase
+    from runtime.settings import Settings
     from transports.local_api import LocalBotApi, UpdateFactory
     from transports.local_chat import LocalChat
 

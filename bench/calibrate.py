@@ -10,10 +10,10 @@ entries that answer it) or ``oos`` for out-of-scope questions. Every question is
 through the bot's own retrieval once; then, by k-fold cross-validation (folds stratified by
 language and scope), the fusion weights and the decision are fitted on k-1 folds and judged
 on the fold left out. The figures printed are those held-out ones. ``--write`` then fits on
-every question and writes ``knowledge/calibration.json``.
+every question and writes ``knowledge/data/calibration.json``.
 
 What is fitted, and nothing else: four fusion weights (a grid on the simplex, chosen for the
-most right first candidates), a logistic regression over ``knowledge.decision.Evidence``
+most right first candidates), a logistic regression over ``knowledge.matching.decision.Evidence``
 (L2-regularized), and the confidence from which to answer (the most right answers, with a
 wrong answer or an out-of-scope one answered costing ``WRONG_COST`` right ones).
 """
@@ -33,11 +33,11 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge.catalog import Catalog
-from knowledge.decision import DecisionModel, decide
-from knowledge.retrieval import CALIBRATION_PATH, Weights, fuse, fused
+from knowledge.i18n.catalog import Catalog
+from knowledge.matching.decision import DecisionModel, decide
+from knowledge.matching.retrieval import CALIBRATION_PATH, Weights, fuse, fused
 from knowledge.service import KnowledgeService
-from knowledge.store import KnowledgeBase
+from knowledge.storage.knowledge_base import KnowledgeBase
 
 DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "questions.jsonl"
 OWN_SET = Path(__file__).with_name("questions.jsonl")
@@ -157,7 +157,7 @@ def fit_weights(questions: list[Question]) -> Weights:
 def retrieved(q: Question, weights: Weights):
     lexical = {r: s for r, s in zip(q.refs, q.lexical, strict=True) if s > 0}
     passages = {r: s for r, s in zip(q.refs, q.passage_lexical, strict=True) if s > 0}
-    from knowledge.semantic import SemanticMatch
+    from knowledge.matching.semantic import SemanticMatch
 
     meaning = [
         SemanticMatch(r, float(a), float(b))

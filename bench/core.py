@@ -23,11 +23,11 @@ from rapidfuzz import fuzz, process, utils
 
 from bench.generator import Generator, Question
 from bench.reference import ExhaustiveScorer
-from knowledge.decision import decide, gather
-from knowledge.matcher import TIE, Matcher
-from knowledge.models import FaqEntry
-from knowledge.retrieval import HybridMatcher
-from knowledge.semantic import SemanticIndex, VectorCache, default_embedder
+from knowledge.matching.decision import decide, gather
+from knowledge.matching.matcher import TIE, Matcher
+from knowledge.matching.retrieval import HybridMatcher
+from knowledge.matching.semantic import SemanticIndex, VectorCache, default_embedder
+from knowledge.records.models import FaqEntry
 
 LIMIT = 5
 SEMANTIC_MAX = 10_000  # above this the vectors need more than 2 GB: the stage is projected
@@ -302,9 +302,9 @@ def _edit_latency(
 def _durable_edit(entries: list[FaqEntry], generator: Generator) -> dict:
     """The same, through the admin path: validated, written to disk with its audit record, then
     answerable."""
-    from knowledge.editing import Editor
-    from knowledge.roles import Roles
-    from knowledge.store import KnowledgeBase
+    from knowledge.admin.editing import Editor
+    from knowledge.admin.permissions import Roles
+    from knowledge.storage.knowledge_base import KnowledgeBase
 
     with tempfile.TemporaryDirectory() as directory:
         kb = KnowledgeBase.open(Path(directory))

@@ -18,8 +18,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from knowledge.languages import languages
-from knowledge.models import FaqEntry
+from knowledge.i18n.languages import languages
+from knowledge.records.models import FaqEntry
 
 LANGUAGES = ("en", "de", "ru", "zh")
 PHRASINGS_PER_LANGUAGE = 3

@@ -1,9 +1,9 @@
-"""The matcher's score computed the slow, obvious way: every phrasing of every entry, one by
-one, straight from the definition in ``knowledge.matcher``'s docstring (a question word and a
-phrasing word are similar if their stems are equal, or if some spelling of the phrasing word's
-stem is a typo or an extension of the question word). It shares only the reading of the text
-with the matcher, so agreement between the two shows that the inverted index, the typo index
-and the vectorised scoring lose nothing."""
+"""The matcher's score computed the slow, obvious way: every phrasing of every entry, one by one,
+straight from the definition in ``knowledge.matching.matcher``'s docstring (a question word and a
+phrasing word are similar if their stems are equal, or if some spelling of the phrasing word's stem
+is a typo or an extension of the question word). It shares only the reading of the text with the
+matcher, so agreement between the two shows that the inverted index, the typo index and the
+vectorised scoring lose nothing."""
 
 from __future__ import annotations
 
@@ -12,9 +12,14 @@ from collections import Counter
 
 from rapidfuzz.distance import OSA
 
-from knowledge.matcher import MIN_PREFIX_LENGTH, PREFIX_SIMILARITY, QUESTION_WEIGHT, Matcher
-from knowledge.models import Entry, EntryRef
-from knowledge.typos import LONG_LENGTH, MIN_LENGTH
+from knowledge.matching.matcher import (
+    MIN_PREFIX_LENGTH,
+    PREFIX_SIMILARITY,
+    QUESTION_WEIGHT,
+    Matcher,
+)
+from knowledge.matching.typos import LONG_LENGTH, MIN_LENGTH
+from knowledge.records.models import Entry, EntryRef
 
 
 class ExhaustiveScorer:

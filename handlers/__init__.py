@@ -20,8 +20,8 @@ from handlers.addressing import AddressedToBot
 from handlers.command_table import COMMANDS, routed
 from handlers.errors import on_error
 from handlers.flood import FLOOD_GROUP, flood_handler
-from knowledge.buttons import CALENDAR, LANGUAGE, MENU, SHOW, VOTE
 from knowledge.reminders import SUBSCRIPTION
+from knowledge.replies.buttons import CALENDAR, LANGUAGE, MENU, SHOW, VOTE
 
 
 def register(application: Application) -> None:

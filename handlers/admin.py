@@ -30,7 +30,9 @@ from handlers.render import send
 from knowledge.admin import (
     PendingImport,
 )
-from knowledge.buttons import (
+from knowledge.matching.text import parse_user_id, whole_number
+from knowledge.records.models import Kind
+from knowledge.replies.buttons import (
     CANCEL,
     DELETE,
     FAQ_PAGE,
@@ -40,9 +42,7 @@ from knowledge.buttons import (
     UNANSWERED_DISMISS,
     UNDO,
 )
-from knowledge.models import Kind
-from knowledge.text import parse_user_id, whole_number
-from knowledge.transfer import MAX_IMPORT_BYTES
+from knowledge.storage.transfer import MAX_IMPORT_BYTES
 
 if TYPE_CHECKING:  # the command table imports this module
     from handlers.command_table import Command

@@ -38,7 +38,8 @@ from handlers.render import send
 from knowledge.admin import (
     Step,
 )
-from knowledge.buttons import (
+from knowledge.records.models import Kind
+from knowledge.replies.buttons import (
     FORM_ALTERNATE,
     FORM_CANCEL,
     FORM_FIELD,
@@ -47,7 +48,6 @@ from knowledge.buttons import (
     FORM_SAVE,
     UNANSWERED_NEW,
 )
-from knowledge.models import Kind
 
 if TYPE_CHECKING:  # the command table imports this module
     from handlers.command_table import Command

@@ -23,7 +23,9 @@ from telegram.ext import (
 
 from handlers.context import BotContext
 from handlers.render import send
-from knowledge.buttons import (
+from knowledge.admin.permissions import NotAllowed
+from knowledge.records.validation import Invalid
+from knowledge.replies.buttons import (
     CANCEL,
     DELETE,
     FAQ_PAGE,
@@ -39,8 +41,6 @@ from knowledge.buttons import (
     UNDO,
     Codec,
 )
-from knowledge.roles import NotAllowed
-from knowledge.validation import Invalid
 
 if TYPE_CHECKING:  # the command table imports the admin handlers, which import this module
     from handlers.command_table import Command, Route

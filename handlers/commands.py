@@ -8,7 +8,7 @@ from telegram import Update
 from handlers.addressing import private_chat_id
 from handlers.context import BotContext
 from handlers.render import send, send_calendar
-from knowledge.models import EntryRef
+from knowledge.records.models import EntryRef
 
 
 async def start(update: Update, context: BotContext) -> None:

@@ -4,34 +4,17 @@ python-telegram-bot's ``contexttypesbot.py`` does): handlers reach the knowledge
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from knowledge.admin import AdminService
-from knowledge.flood import FloodGuard
 from knowledge.inline import InlineSearch
 from knowledge.reminders import Reminders
 from knowledge.service import KnowledgeService
+from runtime.flood import FloodGuard
+from runtime.services import Services
 
 SERVICES_KEY = "services"  # the one bot_data key
-
-
-@dataclass
-class Services:
-    """Everything the handlers use, built once by ``bot.build_application``."""
-
-    kb: KnowledgeService
-    admin: AdminService
-    flood: FloodGuard
-    inline: InlineSearch
-    reminders: Reminders
-    mode: str = "console chat"  # how the bot reaches Telegram, for the start line
-
-    @classmethod
-    def build(cls, kb: KnowledgeService, admin: AdminService, flood: FloodGuard) -> Services:
-        return cls(kb, admin, flood, InlineSearch(kb), Reminders(kb))
 
 
 def services_of(application: Application) -> Services:

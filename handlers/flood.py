@@ -1,4 +1,4 @@
-"""Flood control in front of every handler (see ``knowledge.flood``).
+"""Flood control in front of every handler (see ``runtime.flood``).
 
 It counts only what the bot would act on: private messages, commands and mentions in groups,
 and button presses (on a budget of their own). Admins are never limited, so a flood from others
@@ -17,8 +17,8 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 from handlers.addressing import AddressedToBot
 from handlers.context import BotContext
 from handlers.render import send
-from knowledge.flood import Verdict
-from knowledge.replies import Reply
+from knowledge.replies.formatter import Reply
+from runtime.flood import Verdict
 
 FLOOD_GROUP = -100  # its own group, run before all others
 

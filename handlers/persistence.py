@@ -18,8 +18,8 @@ from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
 
-from knowledge.storage import write_atomically
-from knowledge.store import set_aside
+from knowledge.storage.atomic import write_atomically
+from knowledge.storage.knowledge_base import set_aside
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 from handlers.addressing import private_chat_id, without_mention
 from handlers.context import BotContext
 from handlers.render import send, send_calendar
-from knowledge.buttons import AUTOMATIC, CALENDAR, LANGUAGE, MENU, SHOW, VOTE
+from knowledge.replies.buttons import AUTOMATIC, CALENDAR, LANGUAGE, MENU, SHOW, VOTE
 
 
 async def question(update: Update, context: BotContext) -> None:

@@ -7,9 +7,9 @@ from urllib.parse import urlencode
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
-from knowledge.calendar import CalendarFile
-from knowledge.markup import well_formed
-from knowledge.replies import Button, Reply
+from knowledge.replies.calendar import CalendarFile
+from knowledge.replies.formatter import Button, Reply
+from knowledge.replies.markup import well_formed
 
 
 def keyboard(reply: Reply, bot_username: str) -> InlineKeyboardMarkup | None:

@@ -15,7 +15,7 @@ from handlers.command_table import ADMIN_COMMANDS, MENU_COMMANDS
 from handlers.context import services_of
 from handlers.reminders import schedule_reminders
 from knowledge.activity import FLUSH_INTERVAL
-from knowledge.languages import DEFAULT_LANGUAGE
+from knowledge.i18n.languages import DEFAULT_LANGUAGE
 from knowledge.service import KnowledgeService
 from transports.delivery import ResilientRateLimiter, log_network_faults_briefly, ready
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass
 
-from knowledge.models import EntryRef
-from knowledge.store import KnowledgeBase
-from knowledge.text import words
-from knowledge.validation import LIMITS
+from knowledge.matching.text import words
+from knowledge.records.models import EntryRef
+from knowledge.records.validation import LIMITS
+from knowledge.storage.knowledge_base import KnowledgeBase
 
 FLUSH_INTERVAL = 5.0  # seconds
 # Unanswered questions kept, in the file and in memory between writes; past it the least

@@ -12,9 +12,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from knowledge.markup import to_plain
-from knowledge.models import EntryRef
-from knowledge.replies import Reply
+from knowledge.records.models import EntryRef
+from knowledge.replies.formatter import Reply
+from knowledge.replies.markup import to_plain
 from knowledge.service import SEARCH_FLOOR, KnowledgeService
 
 MAX_RESULTS = 10  # Telegram shows about this many without scrolling

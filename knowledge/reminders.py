@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from knowledge.buttons import CALENDAR, Codec
-from knowledge.calendar import DATE_ERRORS, can_be_added, skipped
-from knowledge.models import EntryRef, Event
-from knowledge.replies import (
+from knowledge.records.models import EntryRef, Event
+from knowledge.replies.buttons import CALENDAR, Codec
+from knowledge.replies.calendar import DATE_ERRORS, can_be_added, skipped
+from knowledge.replies.formatter import (
     Button,
     Reply,
     in_rows,

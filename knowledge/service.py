@@ -9,15 +9,32 @@ from datetime import date
 from typing import Any
 
 from knowledge.activity import Activity
-from knowledge.buttons import AUTOMATIC, CALENDAR, LANGUAGE, MENU, MENU_PAGES, SHOW, VOTE, Vote
-from knowledge.calendar import DATE_ERRORS, CalendarFile, can_be_added, event_calendar, skipped
-from knowledge.catalog import Catalog
-from knowledge.decision import MAX_SUGGESTIONS, Evidence, Outcome, decide, gather
-from knowledge.languages import DEFAULT_LANGUAGE
-from knowledge.markup import Markup, escape, to_plain, well_formed
-from knowledge.matcher import Match
-from knowledge.models import EntryRef, Event, FaqEntry, pick
-from knowledge.replies import (
+from knowledge.i18n.catalog import Catalog
+from knowledge.i18n.languages import DEFAULT_LANGUAGE
+from knowledge.matching.decision import MAX_SUGGESTIONS, Evidence, Outcome, decide, gather
+from knowledge.matching.matcher import Match
+from knowledge.matching.retrieval import HybridMatcher, Retrieved
+from knowledge.matching.semantic import Embedder, VectorCache, default_embedder
+from knowledge.matching.text import clear_language, detect_language
+from knowledge.records.models import EntryRef, Event, FaqEntry, pick
+from knowledge.replies.buttons import (
+    AUTOMATIC,
+    CALENDAR,
+    LANGUAGE,
+    MENU,
+    MENU_PAGES,
+    SHOW,
+    VOTE,
+    Vote,
+)
+from knowledge.replies.calendar import (
+    DATE_ERRORS,
+    CalendarFile,
+    can_be_added,
+    event_calendar,
+    skipped,
+)
+from knowledge.replies.formatter import (
     Button,
     Formatter,
     Reply,
@@ -25,10 +42,8 @@ from knowledge.replies import (
     join_paragraphs,
     one_per_row,
 )
-from knowledge.retrieval import HybridMatcher, Retrieved
-from knowledge.semantic import Embedder, VectorCache, default_embedder
-from knowledge.store import KnowledgeBase
-from knowledge.text import clear_language, detect_language
+from knowledge.replies.markup import Markup, escape, to_plain, well_formed
+from knowledge.storage.knowledge_base import KnowledgeBase
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from knowledge.catalog import Catalog
+from knowledge.i18n.catalog import Catalog
 from knowledge.service import KnowledgeService
-from knowledge.settings import Settings
-from knowledge.store import SEED_PATH, KnowledgeBase, utc_now
+from knowledge.storage.knowledge_base import SEED_PATH, KnowledgeBase, utc_now
+from runtime.settings import Settings
 from tests.support.chat import Chat, chat_with
 from tests.support.running_bot import RunningBot
 from transports.local_api import JSONDict

@@ -12,7 +12,7 @@ import pytest
 
 from handlers.context import services_of
 from knowledge.service import KnowledgeService
-from knowledge.settings import Settings
+from runtime.settings import Settings
 from tests.conftest import OWNER, Chat, Clock, buttons, chat_with, data, file_of, text_of
 
 OWNERS = Settings(admin_ids=frozenset({OWNER}))

@@ -19,8 +19,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from knowledge.settings import Settings
-from knowledge.transfer import export_bytes, plan_import
+from knowledge.storage.transfer import export_bytes, plan_import
+from runtime.settings import Settings
 from tests.conftest import OWNER, buttons
 from tests.support.generated import Action, anything_for, build, private_actions
 from tests.support.running_bot import (

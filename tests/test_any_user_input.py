@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from handlers.command_table import ADMIN_COMMANDS, MENU_COMMANDS
 from knowledge.service import KnowledgeService
-from knowledge.settings import Settings
+from runtime.settings import Settings
 from tests.conftest import OWNER, clean_environment, run_bot_py
 from tests.support.application import button_prefixes_of
 from tests.support.generated import (

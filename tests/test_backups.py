@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from handlers.context import services_of
-from knowledge.backups import Backups
 from knowledge.service import KnowledgeService
-from knowledge.settings import Settings
+from knowledge.storage.backups import Backups
+from runtime.settings import Settings
 from tests.conftest import OWNER, Chat, Clock, buttons, chat_with, data, file_of, run_bot, text_of
 
 OWNERS = Settings(admin_ids=frozenset({OWNER}), backups_kept=3)

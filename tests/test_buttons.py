@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge import buttons
-from knowledge.buttons import Attach, Codec, Fixed, Vote
-from knowledge.models import MAX_ID, EntryRef
+from knowledge.records.models import MAX_ID, EntryRef
 from knowledge.reminders import SUBSCRIPTION, Choice
+from knowledge.replies import buttons
+from knowledge.replies.buttons import Attach, Codec, Fixed, Vote
 
 LONGEST_REF = EntryRef("contact", MAX_ID)
 EXAMPLES: list[tuple[Codec, object]] = [

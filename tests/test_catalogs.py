@@ -9,8 +9,8 @@ import tomllib
 
 import pytest
 
-from knowledge.catalog import Catalog
-from knowledge.languages import LOCALES_DIR
+from knowledge.i18n.catalog import Catalog
+from knowledge.i18n.languages import LOCALES_DIR
 from tests.conftest import REPO
 from transports.local_api import TelegramHTML
 

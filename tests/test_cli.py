@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from knowledge.store import KnowledgeBase
+from knowledge.storage.knowledge_base import KnowledgeBase
 from tests.conftest import run_bot
 
 JSON_KEYS = ["query", "matched", "kind", "id", "score", "answer", "suggestions"]

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from handlers.command_table import ADMIN_COMMANDS, COMMANDS, MENU_COMMANDS
-from knowledge.catalog import Catalog
+from knowledge.i18n.catalog import Catalog
 from knowledge.service import KnowledgeService
-from knowledge.settings import Settings
+from runtime.settings import Settings
 from tests.conftest import OWNER, chat_with
 from tests.support.application import commands_of
 

@@ -11,11 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot import build_application
-from knowledge.catalog import Catalog
-from knowledge.models import EntryRef
+from knowledge.i18n.catalog import Catalog
+from knowledge.records.models import EntryRef
 from knowledge.service import KnowledgeService
-from knowledge.settings import Settings
-from knowledge.store import KnowledgeBase
+from knowledge.storage.knowledge_base import KnowledgeBase
+from runtime.settings import Settings
 from tests.conftest import Chat, chat_with, text_of
 from tests.support.crash_writer import NetworkLikeApi
 

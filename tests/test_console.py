@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.service import KnowledgeService
-from knowledge.settings import Settings
+from runtime.settings import Settings
 from tests.conftest import OWNER, Chat, Clock, chat_with, run_bot
 from transports.console import ConsoleChat
 

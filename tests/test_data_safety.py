@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from knowledge.models import EntryRef
+from knowledge.records.models import EntryRef
 from knowledge.service import KnowledgeService
-from knowledge.settings import Settings
-from knowledge.transfer import export_bytes, plan_import
+from knowledge.storage.transfer import export_bytes, plan_import
+from runtime.settings import Settings
 from tests.conftest import OWNER, Chat, Clock, chat_with, data
 
 SECOND_ADMIN = 2002
@@ -273,7 +273,7 @@ def test_the_audit_trail_is_pruned_by_age_and_count(
     for n in range(50):  # a year on, the next pruning drops the old ones
         kb.record_change(OWNER, "edit", "faq:1", None, {"n": 1000 + n})
     assert kb.changes()[0]["after"]["n"] == 1000
-    monkeypatch.setattr("knowledge.store.AUDIT_KEPT", 30)
+    monkeypatch.setattr("knowledge.storage.knowledge_base.AUDIT_KEPT", 30)
     for n in range(100):
         kb.record_change(OWNER, "edit", "faq:1", None, {"n": 2000 + n})
     assert len(kb.changes()) <= 30 + 100

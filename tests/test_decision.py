@@ -6,12 +6,12 @@ from dataclasses import replace
 
 import pytest
 
-from knowledge.asked import asked_kind, holds, unstated_numbers
-from knowledge.decision import MODEL, Evidence, decide
-from knowledge.models import EntryRef
-from knowledge.retrieval import Candidate
+from knowledge.matching.asked import asked_kind, holds, unstated_numbers
+from knowledge.matching.decision import MODEL, Evidence, decide
+from knowledge.matching.retrieval import Candidate
+from knowledge.matching.text import clear_language
+from knowledge.records.models import EntryRef
 from knowledge.service import KnowledgeService
-from knowledge.text import clear_language
 from tests.conftest import Chat
 
 

@@ -24,8 +24,8 @@ def readme_section(title: str) -> str:
 
 
 def parsed_settings() -> set[str]:
-    """The variables knowledge/settings.py reads (its ``get("NAME")`` calls)."""
-    source = (REPO / "knowledge" / "settings.py").read_text()
+    """The variables runtime/settings.py reads (its ``get("NAME")`` calls)."""
+    source = (REPO / "runtime" / "settings.py").read_text()
     return set(re.findall(r'get\("([A-Z_]+)"\)', source))
 
 
@@ -79,10 +79,11 @@ def test_what_the_image_copies_builds_the_whole_package(tmp_path: Path) -> None:
     )  # fmt: skip
     [wheel] = (tmp_path / "wheel").glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    for needed in ("bot.py", "knowledge/seed.json", "knowledge/locales/en.toml",
+    for needed in ("bot.py", "knowledge/data/seed.json", "knowledge/i18n/locales/en.toml",
+                   "runtime/settings.py",
                    "handlers/admin.py"):  # fmt: skip
         assert needed in names
-    assert any(name.startswith("knowledge/seed-vectors") for name in names)
+    assert any(name.startswith("knowledge/data/seed-vectors") for name in names)
 
 
 def test_the_console_script_runs_the_bot(tmp_path: Path) -> None:

@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 from handlers.context import services_of
-from knowledge.flood import BUTTON_FACTOR, WINDOW, FloodGuard, Verdict
 from knowledge.service import KnowledgeService
-from knowledge.settings import Settings
+from runtime.flood import BUTTON_FACTOR, WINDOW, FloodGuard, Verdict
+from runtime.settings import Settings
 from tests.conftest import OWNER, Chat, Clock, buttons, chat_with, text_of
 
 TOO_FAST = "Please wait"

@@ -11,7 +11,7 @@ import pytest
 
 from handlers.persistence import CONVERSATIONS_FILE
 from knowledge.service import KnowledgeService
-from knowledge.settings import Settings
+from runtime.settings import Settings
 from tests.conftest import OWNER, Clock, chat_with, text_of
 
 OWNERS = Settings(admin_ids=frozenset({OWNER}))

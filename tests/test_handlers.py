@@ -10,7 +10,7 @@ from telegram.ext import MessageHandler, filters
 
 from handlers.context import services_of
 from knowledge.service import KnowledgeService
-from knowledge.store import UNANSWERED
+from knowledge.storage.knowledge_base import UNANSWERED
 from tests.conftest import Chat, buttons, chat_with, seed_data, text_of
 
 

@@ -24,12 +24,12 @@ from hypothesis import strategies as st
 
 from cli import run_import, run_restore
 from knowledge.admin import AdminService
+from knowledge.records.validation import Invalid
 from knowledge.service import KnowledgeService
-from knowledge.services import admin_service
-from knowledge.settings import Settings
-from knowledge.store import SOURCES, SYNONYMS, TABLES, KnowledgeBase
-from knowledge.transfer import MAX_IMPORT_BYTES, export_bytes, plan_import
-from knowledge.validation import Invalid
+from knowledge.storage.knowledge_base import SOURCES, SYNONYMS, TABLES, KnowledgeBase
+from knowledge.storage.transfer import MAX_IMPORT_BYTES, export_bytes, plan_import
+from runtime.services import admin_service
+from runtime.settings import Settings
 from tests.conftest import OWNER, Chat, buttons, chat_with
 from tests.support.telegram import (
     MESSAGE_LIMIT,

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from handlers.context import services_of
+from knowledge.matching.text import detect_language
 from knowledge.service import KnowledgeService
-from knowledge.settings import Settings
-from knowledge.text import detect_language
+from runtime.settings import Settings
 from tests.conftest import OWNER, Chat, buttons, chat_with, run_bot
 
 # (question with typos, paraphrase or inflection, the entry that answers it)

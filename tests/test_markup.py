@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.catalog import Catalog
-from knowledge.markup import escape, split_html, telegram_length, to_plain
+from knowledge.i18n.catalog import Catalog
+from knowledge.replies.markup import escape, split_html, telegram_length, to_plain
 from transports.local_api import BadRequest, TelegramHTML
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bench.reference import ExhaustiveScorer
-from knowledge.matcher import TIE, Matcher
-from knowledge.models import EntryRef, FaqEntry
+from knowledge.matching.matcher import TIE, Matcher
+from knowledge.records.models import EntryRef, FaqEntry
 from knowledge.service import KnowledgeService
 
 TYPOS = [

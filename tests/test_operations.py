@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from knowledge.activity import FLUSH_INTERVAL
-from knowledge.models import EntryRef
+from knowledge.records.models import EntryRef
 from knowledge.service import KnowledgeService
-from knowledge.settings import Settings
+from runtime.settings import Settings
 from tests.conftest import OWNER, REPO, Chat, buttons, chat_with, clean_environment, run_bot_py
 from tests.support.botapi_server import BotApiServer
 from tests.support.polling_bot import TOKEN, bot_environment, bot_process

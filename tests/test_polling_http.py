@@ -5,7 +5,7 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
-from knowledge.catalog import Catalog
+from knowledge.i18n.catalog import Catalog
 from tests.support.botapi_server import BotApiServer
 from tests.support.polling_bot import TOKEN, bot_process
 from transports.local_api import UpdateFactory

@@ -13,7 +13,7 @@ from icalendar import Calendar
 
 from knowledge.inline import InlineSearch
 from knowledge.service import KnowledgeService
-from knowledge.settings import Settings
+from runtime.settings import Settings
 from tests.conftest import OWNER, Chat, buttons, chat_with, links, seed_data
 
 MOSCOW = ZoneInfo("Europe/Moscow")

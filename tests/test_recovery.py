@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 import bot
-from knowledge.backups import Backups
-from knowledge.store import KnowledgeBase
-from knowledge.text import parse_user_id
+from knowledge.matching.text import parse_user_id
+from knowledge.storage.backups import Backups
+from knowledge.storage.knowledge_base import KnowledgeBase
 from tests.conftest import clean_environment, run_bot_py
 
 TRUNCATED = b'{"faq": {"1": {"questions": {"en": ["What is'

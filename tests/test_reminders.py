@@ -13,7 +13,7 @@ from telegram.ext import Application
 
 from handlers.reminders import schedule_reminders
 from knowledge.service import KnowledgeService
-from knowledge.settings import Settings
+from runtime.settings import Settings
 from tests.conftest import OWNER, Chat, Clock, buttons, chat_with, seed_data
 from transports.local_api import DESCRIPTION_LIMIT, SHORT_DESCRIPTION_LIMIT
 

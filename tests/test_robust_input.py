@@ -17,8 +17,8 @@ from telegram.ext import Application
 
 from handlers.reminders import schedule_reminders
 from knowledge.service import KnowledgeService
-from knowledge.settings import Settings, SettingsError, load_settings
-from knowledge.store import KnowledgeBase
+from knowledge.storage.knowledge_base import KnowledgeBase
+from runtime.settings import Settings, SettingsError, load_settings
 from tests.conftest import (
     OWNER,
     Chat,

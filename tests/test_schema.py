@@ -12,13 +12,13 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from knowledge import schema
-from knowledge.catalog import Catalog
-from knowledge.models import EntryRef
-from knowledge.schema import SCHEMAS, Field, validate_record
+from knowledge.i18n.catalog import Catalog
+from knowledge.records import schema
+from knowledge.records.models import EntryRef
+from knowledge.records.schema import SCHEMAS, Field, validate_record
+from knowledge.records.validation import Invalid
 from knowledge.service import KnowledgeService
-from knowledge.settings import Settings
-from knowledge.validation import Invalid
+from runtime.settings import Settings
 from tests.conftest import OWNER, Chat, Clock, chat_with, data
 
 HOURS = Field("hours", 200, localized=True, translated=True, one_line=6)

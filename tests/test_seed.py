@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from knowledge.models import EventDate
+from knowledge.matching.text import analyze
+from knowledge.records.models import EventDate
 from knowledge.service import KnowledgeService
-from knowledge.text import analyze
 from tests.conftest import seed_data
 
 # (a question a user might ask, what the answer must say)

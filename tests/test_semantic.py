@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from knowledge.models import EntryRef, FaqEntry
-from knowledge.semantic import SemanticIndex, VectorCache, default_embedder, entry_texts
+from knowledge.matching.semantic import SemanticIndex, VectorCache, default_embedder, entry_texts
+from knowledge.records.models import EntryRef, FaqEntry
 from knowledge.service import KnowledgeService
 
 _instances = itertools.count()
@@ -105,7 +105,7 @@ def test_a_shortlist_smaller_than_the_index_still_finds_the_best() -> None:
 
 
 def test_the_seed_s_vectors_ship_with_the_bot(service: KnowledgeService) -> None:
-    """A first start embeds nothing; after a seed change: python -m knowledge.semantic."""
+    """A first start embeds nothing; after a seed change: python -m knowledge.matching.semantic."""
     cache = VectorCache(default_embedder())  # no data directory: only what ships
     texts = [text for entry in service.kb.entries() for text in entry_texts(entry)]
     assert cache.missing(texts) == []
@@ -114,8 +114,8 @@ def test_the_seed_s_vectors_ship_with_the_bot(service: KnowledgeService) -> None
 def test_the_service_keeps_new_vectors_for_the_next_start(
     make_service: Callable[..., KnowledgeService], tmp_path: Path
 ) -> None:
-    from knowledge.editing import Editor
-    from knowledge.roles import Roles
+    from knowledge.admin.editing import Editor
+    from knowledge.admin.permissions import Roles
 
     directory = tmp_path / "kept"
     service = make_service(directory=directory)
@@ -131,8 +131,8 @@ def test_the_service_keeps_new_vectors_for_the_next_start(
 
 
 def test_an_admin_edit_is_answerable_at_once_by_meaning(service: KnowledgeService) -> None:
-    from knowledge.editing import Editor
-    from knowledge.roles import Roles
+    from knowledge.admin.editing import Editor
+    from knowledge.admin.permissions import Roles
 
     editor = Editor(service.kb, service.matcher, Roles(service.kb, frozenset({1})))
     ref = editor.create(

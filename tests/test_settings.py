@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.settings import SettingsError, load_settings
+from runtime.settings import SettingsError, load_settings
 from tests.conftest import run_bot_py
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"

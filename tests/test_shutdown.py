@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.store import DATABASE_NAME, KnowledgeBase
+from knowledge.storage.knowledge_base import DATABASE_NAME, KnowledgeBase
 from tests.support.botapi_server import BotApiServer
 from tests.support.polling_bot import TOKEN, PollingBot
 from transports.local_api import UpdateFactory

@@ -15,9 +15,9 @@ import pytest
 from tinydb import TinyDB
 
 from knowledge.activity import Activity
-from knowledge.models import EntryRef
-from knowledge.storage import AtomicJSONStorage, write_atomically
-from knowledge.store import DataDirInUse, KnowledgeBase
+from knowledge.records.models import EntryRef
+from knowledge.storage.atomic import AtomicJSONStorage, write_atomically
+from knowledge.storage.knowledge_base import DataDirInUse, KnowledgeBase
 from tests.conftest import REPO, seed_data
 from tests.support.crash_writer import answer
 

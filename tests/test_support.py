@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from handlers.command_table import ADMIN_COMMANDS, MENU_COMMANDS
-from knowledge.settings import Settings
+from runtime.settings import Settings
 from tests.conftest import OWNER
 from tests.support.application import button_prefixes_of, commands_of
 from tests.support.running_bot import NO_FLOOD, RunningBot

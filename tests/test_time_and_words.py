@@ -16,10 +16,10 @@ from icalendar import Calendar
 from telegram.ext import Application
 
 from handlers.reminders import schedule_reminders
-from knowledge.catalog import Catalog, plural_rule
-from knowledge.languages import LOCALES_DIR
+from knowledge.i18n.catalog import Catalog, plural_rule
+from knowledge.i18n.languages import LOCALES_DIR
 from knowledge.service import KnowledgeService
-from knowledge.settings import Settings
+from runtime.settings import Settings
 from tests.conftest import OWNER, Chat, Clock, chat_with, seed_data
 
 OWNERS = Settings(admin_ids=frozenset({OWNER}), flood_limit=0)  # asking 21 times is allowed

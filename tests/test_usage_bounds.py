@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 from knowledge.activity import MAX_UNANSWERED
+from knowledge.records.validation import LIMITS
 from knowledge.service import KnowledgeService
-from knowledge.settings import Settings
-from knowledge.store import DATABASE_NAME, UNANSWERED
-from knowledge.validation import LIMITS
+from knowledge.storage.knowledge_base import DATABASE_NAME, UNANSWERED
+from runtime.settings import Settings
 from tests.conftest import OWNER, Chat, Clock, buttons, chat_with
 
 # Flood control off: one test user stands for the many users of a busy day.

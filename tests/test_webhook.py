@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from knowledge.settings import SettingsError, load_settings
+from runtime.settings import SettingsError, load_settings
 from tests.conftest import run_bot_py
 from tests.support.botapi_server import BotApiServer
 from tests.support.polling_bot import TOKEN, bot_process

@@ -19,11 +19,11 @@ from telegram.ext import Application
 
 from handlers.admin_guard import FORM_KEY
 from handlers.context import services_of
-from knowledge.languages import DEFAULT_LANGUAGE
-from knowledge.schema import Field
+from knowledge.i18n.languages import DEFAULT_LANGUAGE
+from knowledge.matching.text import whole_number
+from knowledge.records.schema import Field
 from knowledge.service import KnowledgeService
-from knowledge.storage import write_atomically
-from knowledge.text import whole_number
+from knowledge.storage.atomic import write_atomically
 from transports.local_api import JSONDict, LocalBotApi, UpdateFactory
 from transports.local_chat import LocalChat
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from telegram.request import BaseRequest, RequestData
 
-from knowledge.markup import MESSAGE_LIMIT, telegram_length
+from knowledge.replies.markup import MESSAGE_LIMIT, telegram_length
 
 JSONDict = dict[str, Any]
 

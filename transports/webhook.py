@@ -41,7 +41,7 @@ from telegram.ext import Application, ExtBot
 from tornado.httpserver import HTTPServer
 
 from handlers.context import services_of
-from knowledge.settings import HEALTH_PATH, Settings, SettingsError
+from runtime.settings import HEALTH_PATH, Settings, SettingsError
 
 log = logging.getLogger(__name__)
 

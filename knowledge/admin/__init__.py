@@ -23,14 +23,14 @@ from knowledge.admin.base import (
     problem_text,
 )
 from knowledge.admin.content import ContentAdmin
+from knowledge.admin.editing import Editor
 from knowledge.admin.guided import FormsAdmin
+from knowledge.admin.permissions import NotAllowed
 from knowledge.admin.review import ReviewAdmin
 from knowledge.admin.roles import RolesAdmin
 from knowledge.admin.transfer import TransferAdmin
-from knowledge.backups import Backups
-from knowledge.editing import Editor
-from knowledge.roles import NotAllowed
 from knowledge.service import KnowledgeService
+from knowledge.storage.backups import Backups
 
 
 class AdminService(AdminPart):

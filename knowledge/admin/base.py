@@ -8,18 +8,18 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from knowledge.activity import Activity
-from knowledge.backups import Backups
-from knowledge.buttons import FORM_CANCEL
-from knowledge.catalog import Catalog
-from knowledge.editing import Editor
-from knowledge.forms import Form
-from knowledge.markup import Markup
-from knowledge.models import EntryRef, Kind, parse_id
-from knowledge.replies import Button, Formatter, Reply
+from knowledge.admin.editing import Editor
+from knowledge.admin.forms import Form
+from knowledge.i18n.catalog import Catalog
+from knowledge.records.models import EntryRef, Kind, parse_id
+from knowledge.records.validation import Invalid
+from knowledge.replies.buttons import FORM_CANCEL
+from knowledge.replies.formatter import Button, Formatter, Reply
+from knowledge.replies.markup import Markup
 from knowledge.service import KnowledgeService
-from knowledge.store import RECORD_TYPES, TABLES, Doc
-from knowledge.transfer import ImportPlan
-from knowledge.validation import Invalid
+from knowledge.storage.backups import Backups
+from knowledge.storage.knowledge_base import RECORD_TYPES, TABLES, Doc
+from knowledge.storage.transfer import ImportPlan
 
 FAQ_PAGE_SIZE = 10
 UNANSWERED_SHOWN = 10

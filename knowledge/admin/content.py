@@ -7,15 +7,15 @@ from knowledge.admin.base import (
     AdminPart,
     entry_ref,
 )
-from knowledge.buttons import (
+from knowledge.records.models import EntryRef, FaqEntry, Kind
+from knowledge.records.validation import Invalid
+from knowledge.replies.buttons import (
     CANCEL,
     DELETE,
     FAQ_PAGE,
 )
-from knowledge.markup import Markup
-from knowledge.models import EntryRef, FaqEntry, Kind
-from knowledge.replies import Button, Formatter, Reply, join_paragraphs
-from knowledge.validation import Invalid
+from knowledge.replies.formatter import Button, Formatter, Reply, join_paragraphs
+from knowledge.replies.markup import Markup
 
 
 class ContentAdmin(AdminPart):

@@ -8,7 +8,12 @@ from knowledge.admin.base import (
     changed_fields,
     entry_ref,
 )
-from knowledge.buttons import (
+from knowledge.admin.editing import ChangedMeanwhile
+from knowledge.admin.forms import Form, field_names, one_line, one_line_translation
+from knowledge.i18n.languages import DEFAULT_LANGUAGE
+from knowledge.records.models import EntryRef, Kind
+from knowledge.records.validation import Invalid
+from knowledge.replies.buttons import (
     FORM_ALTERNATE,
     FORM_CANCEL,
     FORM_FIELD,
@@ -16,13 +21,8 @@ from knowledge.buttons import (
     FORM_REAPPLY,
     FORM_SAVE,
 )
-from knowledge.editing import ChangedMeanwhile
-from knowledge.forms import Form, field_names, one_line, one_line_translation
-from knowledge.languages import DEFAULT_LANGUAGE
-from knowledge.models import EntryRef, Kind
-from knowledge.replies import Button, Reply, in_rows, join_paragraphs
-from knowledge.store import Doc
-from knowledge.validation import Invalid
+from knowledge.replies.formatter import Button, Reply, in_rows, join_paragraphs
+from knowledge.storage.knowledge_base import Doc
 
 
 class FormsAdmin(AdminPart):

@@ -14,7 +14,9 @@ from knowledge.admin.base import (
     entry_ref,
     person,
 )
-from knowledge.buttons import (
+from knowledge.records.models import EntryRef
+from knowledge.records.validation import Invalid
+from knowledge.replies.buttons import (
     CANCEL,
     UNANSWERED_ATTACH,
     UNANSWERED_DISMISS,
@@ -22,11 +24,9 @@ from knowledge.buttons import (
     UNDO,
     Attach,
 )
-from knowledge.markup import Markup
-from knowledge.models import EntryRef
-from knowledge.replies import Button, Reply, join_paragraphs, one_per_row
-from knowledge.store import Doc
-from knowledge.validation import Invalid
+from knowledge.replies.formatter import Button, Reply, join_paragraphs, one_per_row
+from knowledge.replies.markup import Markup
+from knowledge.storage.knowledge_base import Doc
 
 
 class ReviewAdmin(AdminPart):

@@ -6,7 +6,7 @@ from knowledge.admin.base import (
     AdminPart,
     person,
 )
-from knowledge.replies import Reply, join_paragraphs
+from knowledge.replies.formatter import Reply, join_paragraphs
 
 
 class RolesAdmin(AdminPart):

@@ -11,16 +11,16 @@ from knowledge.admin.base import (
     AdminPart,
     PendingImport,
 )
-from knowledge.backups import Backup
-from knowledge.buttons import (
+from knowledge.records.validation import Invalid
+from knowledge.replies.buttons import (
     CANCEL,
     IMPORT_APPLY,
     RESTORE,
 )
-from knowledge.markup import Markup
-from knowledge.replies import Button, Formatter, Reply, join_paragraphs, one_per_row
-from knowledge.transfer import MAX_IMPORT_BYTES, ImportPlan, export_bytes, plan_import
-from knowledge.validation import Invalid
+from knowledge.replies.formatter import Button, Formatter, Reply, join_paragraphs, one_per_row
+from knowledge.replies.markup import Markup
+from knowledge.storage.backups import Backup
+from knowledge.storage.transfer import MAX_IMPORT_BYTES, ImportPlan, export_bytes, plan_import
 
 
 class TransferAdmin(AdminPart):

@@ -9,7 +9,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ConversationHandler
 
-from knowledge.buttons import Codec, Fixed
+from knowledge.replies.buttons import Codec, Fixed
 
 
 def handlers_of(application: Application) -> Iterator[Any]:

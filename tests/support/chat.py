@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot import build_application
 from knowledge.service import KnowledgeService
-from knowledge.settings import Settings
+from runtime.settings import Settings
 from transports.local_api import LocalBotApi, UpdateFactory
 from transports.local_chat import LocalChat
 

@@ -23,10 +23,10 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot import build_application
-from knowledge.catalog import Catalog
+from knowledge.i18n.catalog import Catalog
 from knowledge.service import KnowledgeService
-from knowledge.settings import Settings
-from knowledge.store import KnowledgeBase
+from knowledge.storage.knowledge_base import KnowledgeBase
+from runtime.settings import Settings
 from transports.local_api import JSONDict, LocalBotApi, UpdateFactory
 
 ADMINS = (9101, 9102, 9103, 9104)

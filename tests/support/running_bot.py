@@ -23,8 +23,8 @@ from typing import Any
 from telegram.ext import Application
 
 from knowledge.service import KnowledgeService
-from knowledge.settings import Settings
-from knowledge.store import ADMINS, AUDIT, CONTENT_TABLES
+from knowledge.storage.knowledge_base import ADMINS, AUDIT, CONTENT_TABLES
+from runtime.settings import Settings
 from tests.support.chat import Chat, chat_with
 from tests.support.telegram import (
     ALERT_LIMIT,

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from knowledge.storage import write_atomically
-from knowledge.store import Doc, KnowledgeBase
-from knowledge.transfer import checked_content, export_bytes
+from knowledge.storage.atomic import write_atomically
+from knowledge.storage.knowledge_base import Doc, KnowledgeBase
+from knowledge.storage.transfer import checked_content, export_bytes
 
 DEFAULT_KEEP = 14
 DAILY = timedelta(days=1)

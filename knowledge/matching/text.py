@@ -19,7 +19,7 @@ from functools import cache
 
 import Stemmer
 
-from knowledge.languages import (
+from knowledge.i18n.languages import (
     DEFAULT_LANGUAGE,
     Language,
     detect,

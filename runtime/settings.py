@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
-from knowledge.text import parse_user_id, whole_number
+from knowledge.matching.text import parse_user_id, whole_number
 
 DEFAULT_DATA_DIR = Path("data")
 DEFAULT_FLOOD_LIMIT = 20  # messages a minute per user; 0 turns flood control off

@@ -11,11 +11,11 @@ from datetime import datetime
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from knowledge import schema
-from knowledge.dates import DEFAULT_EVENT_ZONE, EVENT_ZONES, EventDate
-from knowledge.languages import DEFAULT_LANGUAGE
-from knowledge.schema import KINDS, Kind
-from knowledge.text import whole_number
+from knowledge.i18n.languages import DEFAULT_LANGUAGE
+from knowledge.matching.text import whole_number
+from knowledge.records import schema
+from knowledge.records.dates import DEFAULT_EVENT_ZONE, EVENT_ZONES, EventDate
+from knowledge.records.schema import KINDS, Kind
 
 Localized = dict[str, str]
 
@@ -101,6 +101,10 @@ class _Record:
     def ref(self) -> EntryRef:
         return EntryRef(self.kind, self.id)
 
+    def label(self, lang: str) -> str:
+        """The short name shown on buttons: its first localized text (a title, a name)."""
+        return pick(self.texts.get(schema.localized(self.kind)[0].name, {}), lang)[0]
+
     def phrasings(self) -> list[Phrasing]:
         """Every text the matcher should recognise this entry by."""
         return [
@@ -168,9 +172,6 @@ class Event(_Record):
     place = _localized("place")
     description = _localized("description")
 
-    def label(self, lang: str) -> str:
-        return pick(self.title, lang)[0]
-
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -210,9 +211,6 @@ class Contact(_Record):
     role = _localized("role")
     organization = _localized("organization")
     reach = _localized("reach")
-
-    def label(self, lang: str) -> str:
-        return pick(self.name, lang)[0]
 
     @classmethod
     def from_doc(cls, doc_id: int, doc: dict[str, Any]) -> Contact:

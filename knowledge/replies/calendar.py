@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from knowledge.models import Event, pick
+from knowledge.records.models import Event, pick
 
 if TYPE_CHECKING:
     from icalendar import Event as CalendarEvent

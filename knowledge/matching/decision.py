@@ -1,10 +1,10 @@
 """Answer, suggest or admit ignorance: a calibrated decision over the retrieval's evidence.
 
-The best candidate (``knowledge.retrieval``) is answered outright only when a small logistic
-model, given what the rankers and the asked-fact check say about it, is confident enough that
-it is the right answer. A wrong confident answer is worse than a "did you mean", so the
-threshold was chosen to keep wrong answers rare. Below it, the closest candidates are offered
-as suggestions; with nothing close, the bot says it does not know.
+The best candidate (``knowledge.matching.retrieval``) is answered outright only when a small
+logistic model, given what the rankers and the asked-fact check say about it, is confident enough
+that it is the right answer. A wrong confident answer is worse than a "did you mean", so the
+threshold was chosen to keep wrong answers rare. Below it, the closest candidates are offered as
+suggestions; with nothing close, the bot says it does not know.
 
 The model's parameters are data (``calibration.json``), fitted by ``bench/calibrate.py``
 with cross-validation on questions written the way people write; ``decide`` itself is pure.
@@ -19,9 +19,9 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Literal
 
-from knowledge.asked import asked_kind, holds, unstated_numbers
-from knowledge.matcher import Match
-from knowledge.retrieval import CALIBRATION_PATH, Candidate, Retrieved
+from knowledge.matching.asked import asked_kind, holds, unstated_numbers
+from knowledge.matching.matcher import Match
+from knowledge.matching.retrieval import CALIBRATION_PATH, Candidate, Retrieved
 
 MAX_SUGGESTIONS = 3
 # However the evidence adds up, candidates this far from the question (fused score) are not
@@ -58,7 +58,7 @@ def gather(
     question: str, retrieved: Retrieved, answer_text: str, names: Iterable[str] = ()
 ) -> Evidence | None:
     """The evidence about the best candidate, whose answer reads ``answer_text``; ``names``
-    are the people and bodies that answer a "who" (``knowledge.asked``)."""
+    are the people and bodies that answer a "who" (``knowledge.matching.asked``)."""
     if not retrieved.candidates:
         return None
     best, *rest = retrieved.candidates

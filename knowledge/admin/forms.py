@@ -2,7 +2,7 @@
 
 A ``Form`` is plain data: which entry kind, which language the admin writes in, what was
 entered so far and which fields are still to ask. The Telegram conversation keeps it between
-messages; the rules for each field are its schema's (``knowledge.schema``).
+messages; the rules for each field are its schema's (``knowledge.records.schema``).
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from knowledge import schema
-from knowledge.models import EntryRef, EventDate, Kind
-from knowledge.schema import Field
-from knowledge.store import Doc, revision
-from knowledge.validation import Invalid
+from knowledge.records import schema
+from knowledge.records.models import EntryRef, EventDate, Kind
+from knowledge.records.schema import Field
+from knowledge.records.validation import Invalid
+from knowledge.storage.knowledge_base import Doc, revision
 
 
 def field_names(kind: Kind) -> list[str]:

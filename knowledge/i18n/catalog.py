@@ -1,4 +1,4 @@
-"""Message catalogs: every text the bot shows, per language, in ``knowledge/locales/<lang>.toml``.
+"""Message catalogs: every text the bot shows, per language, in ``locales/<lang>.toml``.
 
 Templates are Telegram HTML with ``{name}`` placeholders. ``Catalog.html`` escapes every value
 it substitutes, so a user's words or a knowledge-base text can never inject markup; values that
@@ -21,8 +21,8 @@ from typing import Any
 from babel import Locale
 from babel.plural import PluralRule
 
-from knowledge.languages import DEFAULT_LANGUAGE, LOCALES_DIR, read_locales
-from knowledge.markup import Markup, escape
+from knowledge.i18n.languages import DEFAULT_LANGUAGE, LOCALES_DIR, read_locales
+from knowledge.replies.markup import Markup, escape
 
 PLURAL_CATEGORIES = frozenset({"zero", "one", "two", "few", "many", "other"})
 PLURAL_VALUE = "count"  # the value a plural message is chosen by

@@ -4,8 +4,8 @@ interface that asked; a refused caller raises ``NotAllowed``."""
 
 from __future__ import annotations
 
-from knowledge.store import KnowledgeBase
-from knowledge.validation import Invalid
+from knowledge.records.validation import Invalid
+from knowledge.storage.knowledge_base import KnowledgeBase
 
 
 class NotAllowed(PermissionError):

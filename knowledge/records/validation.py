@@ -1,6 +1,6 @@
 """The checks the knowledge base makes of a value: texts, dates, zones, links, lists.
 
-Each record field's schema (``knowledge.schema``) names the parser and limit it is checked
+Each record field's schema (``knowledge.records.schema``) names the parser and limit it is checked
 with, so a record is valid however it arrives: a guided form, a one-line command or an import.
 Problems raise ``Invalid`` with a catalog key and values, so the bot can say what is wrong in
 the admin's language.
@@ -14,11 +14,11 @@ import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
-from knowledge.dates import EVENT_ZONES, EventDate
-from knowledge.markup import well_formed
+from knowledge.records.dates import EVENT_ZONES, EventDate
+from knowledge.replies.markup import well_formed
 
 # The limits of the values checked here, in characters; a record field's own limit is in its
-# schema (``knowledge.schema``).
+# schema (``knowledge.records.schema``).
 LIMITS = {
     "question": 300,  # one phrasing of an FAQ question
     "website": 300,

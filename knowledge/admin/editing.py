@@ -10,14 +10,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from knowledge.backups import Backup, Backups
-from knowledge.matcher import Match
-from knowledge.models import EntryRef, Kind
-from knowledge.retrieval import HybridMatcher
-from knowledge.roles import Roles
-from knowledge.schema import validate_record
-from knowledge.store import Doc, KnowledgeBase, revision
-from knowledge.validation import MAX_SYNONYMS, Invalid, clean_text, parse_synonyms
+from knowledge.admin.permissions import Roles
+from knowledge.matching.matcher import Match
+from knowledge.matching.retrieval import HybridMatcher
+from knowledge.records.models import EntryRef, Kind
+from knowledge.records.schema import validate_record
+from knowledge.records.validation import MAX_SYNONYMS, Invalid, clean_text, parse_synonyms
+from knowledge.storage.backups import Backup, Backups
+from knowledge.storage.knowledge_base import Doc, KnowledgeBase, revision
 
 UNDO_WINDOW = timedelta(minutes=10)
 DUPLICATE_SCORE = 85  # a new question this close to an existing one is probably the same
@@ -263,11 +263,12 @@ class Editor:
         seen: str,
         reason: Literal["import", "restore"],
     ) -> Backup:
-        """Replace all content with a validated import, in one step (see knowledge.transfer),
-        after a snapshot of what it replaces (returned: restoring it goes back). ``seen`` is
-        the revision the import was checked against: if anything changed since, the plan no
-        longer says what applying it would do, and it is refused before any snapshot. The
-        audit trail points at the snapshot instead of holding two copies of everything."""
+        """Replace all content with a validated import, in one step (see
+        knowledge.storage.transfer), after a snapshot of what it replaces (returned: restoring it
+        goes back). ``seen`` is the revision the import was checked against: if anything changed
+        since, the plan no longer says what applying it would do, and it is refused before any
+        snapshot. The audit trail points at the snapshot instead of holding two copies of
+        everything."""
         self.roles.require_admin(by)
         if revision(self.kb.content()) != seen:
             raise Invalid("import.changed_since")

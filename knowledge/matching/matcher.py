@@ -4,12 +4,12 @@ Each entry is known by several phrasings (an FAQ entry's questions, an event's t
 contact's name, role and organization). A question is scored against a phrasing by how much of
 its *content* the phrasing covers:
 
-* both are reduced to content words and their stems (``knowledge.text``): a phrasing with its
-  own language's rules, a question with those of every language of each word's script, so a
+* both are reduced to content words and their stems (``knowledge.matching.text``): a phrasing
+  with its own language's rules, a question with those of every language of each word's script, so a
   question in any of the bot's languages meets the entries in all of them;
-* each question word is paired with its closest phrasing word. Equal stems count fully. A word
-  the knowledge base does not know is looked up as a typo among the words as written (one edit
-  from 4 letters, two from 8, see ``knowledge.typos``) and counts by the share of letters left
+* each question word is paired with its closest phrasing word. Equal stems count fully. A word the
+  knowledge base does not know is looked up as a typo among the words as written (one edit from 4
+  letters, two from 8, see ``knowledge.matching.typos``) and counts by the share of letters left
   intact. A truncated word of 4+ letters ("info") counts 0.9. Two words that the knowledge base
   writes as one ("corona virus") are joined;
 * synonyms (admin-edited groups such as metro, subway, underground) count as one word;
@@ -39,8 +39,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
 
-from knowledge.models import Entry, EntryRef
-from knowledge.text import (
+from knowledge.matching.text import (
     all_stopwords,
     analyze,
     analyze_question,
@@ -49,7 +48,8 @@ from knowledge.text import (
     word_forms,
     words,
 )
-from knowledge.typos import TypoIndex
+from knowledge.matching.typos import TypoIndex
+from knowledge.records.models import Entry, EntryRef
 
 QUESTION_WEIGHT = 0.75
 MIN_PREFIX_LENGTH = 4  # "info" stands for "information"

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from knowledge.dates import DEFAULT_EVENT_ZONE
-from knowledge.validation import (
+from knowledge.records.dates import DEFAULT_EVENT_ZONE
+from knowledge.records.validation import (
     LIMITS,
     Invalid,
     clean_text,

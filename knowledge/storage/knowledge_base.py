@@ -24,13 +24,14 @@ import orjson
 from tinydb import Query, TinyDB
 from tinydb.table import Document
 
-from knowledge.models import MAX_ID, Contact, Entry, EntryRef, Event, FaqEntry, Kind, Source
-from knowledge.storage import AtomicJSONStorage, write_atomically
-from knowledge.validation import Invalid
+from knowledge import DATA_DIR
+from knowledge.records.models import MAX_ID, Contact, Entry, EntryRef, Event, FaqEntry, Kind, Source
+from knowledge.records.validation import Invalid
+from knowledge.storage.atomic import AtomicJSONStorage, write_atomically
 
 log = logging.getLogger(__name__)
 
-SEED_PATH = Path(__file__).with_name("seed.json")
+SEED_PATH = DATA_DIR / "seed.json"
 DATABASE_NAME = "knowledge.json"
 LOCK_NAME = ".lock"
 

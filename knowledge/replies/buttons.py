@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, NamedTuple, TypeVar
 
-from knowledge.models import EntryRef, parse_id
+from knowledge.records.models import EntryRef, parse_id
 
 T = TypeVar("T")
 DATA_LIMIT = 64  # bytes of callback data Telegram carries

@@ -17,9 +17,8 @@ from babel import Locale
 from babel.dates import format_date, format_datetime, format_skeleton, format_time
 from babel.numbers import format_decimal
 
-from knowledge.catalog import Catalog
-from knowledge.markup import Markup, escape, escape_attribute, split_html, to_plain
-from knowledge.models import (
+from knowledge.i18n.catalog import Catalog
+from knowledge.records.models import (
     EVENT_ZONES,
     Contact,
     Entry,
@@ -29,6 +28,7 @@ from knowledge.models import (
     Source,
     pick,
 )
+from knowledge.replies.markup import Markup, escape, escape_attribute, split_html, to_plain
 
 
 @dataclass(frozen=True)

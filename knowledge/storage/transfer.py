@@ -8,10 +8,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from knowledge.models import KINDS, MAX_ID
-from knowledge.schema import validate_record
-from knowledge.store import SOURCES, SYNONYMS, TABLES, Doc, KnowledgeBase, revision
-from knowledge.validation import Invalid, localized_text, parse_synonyms
+from knowledge.records.models import KINDS, MAX_ID
+from knowledge.records.schema import validate_record
+from knowledge.records.validation import Invalid, localized_text, parse_synonyms
+from knowledge.storage.knowledge_base import SOURCES, SYNONYMS, TABLES, Doc, KnowledgeBase, revision
 
 FORMAT = "moscow-beijing-bot/1"
 MAX_IMPORT_BYTES = 5_000_000

@@ -1,9 +1,9 @@
 """Meaning-aware ranking: multilingual sentence embeddings beside the lexical matcher.
 
-The lexical matcher (``knowledge.matcher``) is good at typos and shared words; it cannot see
-that "for how long will they extend the metro deal" asks about the subways' five-year
-agreement. A sentence embedding can: every text is a 512-number vector, and texts that mean
-the same thing, in any of the bot's languages, point the same way (cosine similarity).
+The lexical matcher (``knowledge.matching.matcher``) is good at typos and shared words; it cannot
+see that "for how long will they extend the metro deal" asks about the subways' five-year agreement.
+A sentence embedding can: every text is a 512-number vector, and texts that mean the same thing, in
+any of the bot's languages, point the same way (cosine similarity).
 
 * The model sits behind ``Embedder`` (one method), so another one can be dropped in. The
   default is Google's Universal Sentence Encoder, multilingual v3, as packaged by
@@ -32,9 +32,10 @@ from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
-from knowledge.markup import well_formed
-from knowledge.models import Entry, EntryRef
-from knowledge.storage import write_atomically
+from knowledge import DATA_DIR
+from knowledge.records.models import Entry, EntryRef
+from knowledge.replies.markup import well_formed
+from knowledge.storage.atomic import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +188,7 @@ class VectorCache:
 
 
 def shipped_vectors_path(embedder: Embedder) -> Path:
-    return Path(__file__).with_name(f"seed-vectors-{embedder.name}.npz")
+    return DATA_DIR / f"seed-vectors-{embedder.name}.npz"
 
 
 def write_shipped_vectors(seed_texts: Iterable[str]) -> Path:
@@ -384,10 +385,11 @@ def _texts(entry: Entry) -> list[tuple[str, int]]:
     return phrasings + passages
 
 
-if __name__ == "__main__":  # python -m knowledge.semantic: refresh the seed's shipped vectors
+# python -m knowledge.matching.semantic: refresh the seed's shipped vectors.
+if __name__ == "__main__":
     import tempfile
 
-    from knowledge.store import KnowledgeBase
+    from knowledge.storage.knowledge_base import KnowledgeBase
 
     with tempfile.TemporaryDirectory() as directory:
         kb = KnowledgeBase.open(Path(directory))

@@ -9,8 +9,8 @@ Three rankers look at every question:
 
 Each candidate gets the scores of all three, and one fused score ranks them: a weighted sum
 whose weights were fitted by cross-validation on questions written the way people write
-(``bench/calibrate.py``; the figures are in the README). ``knowledge.decision`` then decides
-from these scores whether to answer, suggest or admit ignorance.
+(``bench/calibrate.py``; the figures are in the README). ``knowledge.matching.decision`` then
+decides from these scores whether to answer, suggest or admit ignorance.
 """
 
 from __future__ import annotations
@@ -23,12 +23,13 @@ from typing import Any
 
 import numpy as np
 
-from knowledge.matcher import Match, Matcher
-from knowledge.models import Entry, EntryRef, Phrasing
-from knowledge.semantic import SemanticIndex, SemanticMatch, VectorCache
+from knowledge import DATA_DIR
+from knowledge.matching.matcher import Match, Matcher
+from knowledge.matching.semantic import SemanticIndex, SemanticMatch, VectorCache
+from knowledge.records.models import Entry, EntryRef, Phrasing
 
 CANDIDATES = 12  # entries each ranker contributes before fusion
-CALIBRATION_PATH = Path(__file__).with_name("calibration.json")
+CALIBRATION_PATH = DATA_DIR / "calibration.json"
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 "Who runs Beijing" wants a name, "when was it signed" a date, "how much does Moscow export"
 a number. An answer that holds no fact of the asked kind is not the answer, however close its
-words come: the decision (``knowledge.decision``) takes this into account. The cue words of
+words come: the decision (``knowledge.matching.decision``) takes this into account. The cue words of
 each language are in the ``[meta]`` table of its ``locales/<lang>.toml`` (``asks_person``,
 ``asks_date``, ``asks_number``, ``number_words``), so a new language brings its own.
 
@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Literal
 
-from knowledge.languages import languages
-from knowledge.text import fold
+from knowledge.i18n.languages import languages
+from knowledge.matching.text import fold
 
 FactKind = Literal["person", "date", "number"]
 KINDS: tuple[FactKind, ...] = ("person", "date", "number")

@@ -1,0 +1,2 @@
+"""From a question to entries: text folding and typos, the lexical matcher, sentence
+embeddings, their fusion (``retrieval``) and the decision to answer, suggest or refuse."""

@@ -1,0 +1,2 @@
+"""What runs the bot and is not knowledge: its settings, the one place the services are built,
+and per-user flood control."""
