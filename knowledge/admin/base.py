@@ -127,8 +127,8 @@ def problem_text(catalog: Catalog, problem: Invalid, lang: str) -> Markup:
     params = dict(problem.params)
     field = params.get("field")
     # In an import file the JSON key says more than a translated label.
-    if field and "path" not in params and catalog.has(lang, f"field.{field}"):
-        params["field"] = fmt.label(f"field.{field}")
+    if field and "path" not in params:
+        params["field"] = fmt.field_label(str(field))
     text = fmt.t(f"problem.{problem.key}", **params)
     if "path" in params:
         text = fmt.t("problem.at", path=params["path"], problem=text)
