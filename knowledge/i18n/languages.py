@@ -42,9 +42,11 @@ class Language:
     meta: Mapping[str, Any]  # the whole ``[meta]`` table, the question cues among it
 
 
+@cache
 def read_locales(directory: Path = LOCALES_DIR) -> dict[str, dict[str, Any]]:
-    """Every ``<lang>.toml`` in ``directory``, parsed, by language code: the default language
-    first, then the others by code (the order of /language)."""
+    """Every ``<lang>.toml`` in ``directory``, parsed once per process (the languages and the
+    catalog both read them at start), by language code: the default language first, then the
+    others by code (the order of /language). Shared: read it, never change it."""
     paths = sorted(directory.glob("*.toml"), key=lambda p: (p.stem != DEFAULT_LANGUAGE, p.stem))
     tables = {}
     for path in paths:
