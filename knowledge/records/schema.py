@@ -17,7 +17,6 @@ from typing import Any, Literal
 
 from knowledge.records.dates import DEFAULT_EVENT_ZONE
 from knowledge.records.validation import (
-    LIMITS,
     Invalid,
     clean_text,
     localized_text,
@@ -192,4 +191,4 @@ def validate_record(kind: Kind, doc: Any, known_sources: set[str]) -> dict[str, 
     return clean
 
 
-__all__ = ["KINDS", "LIMITS", "SCHEMAS", "SECONDARY_WEIGHT", "Field", "Kind", "validate_record"]
+__all__ = ["KINDS", "SCHEMAS", "SECONDARY_WEIGHT", "Field", "Kind", "validate_record"]
